@@ -1,0 +1,7 @@
+import { MigrationEntry } from '../src/database/migration-runner';
+import { Migration20261129000000_profiles } from './Migration20261129000000_profiles';
+
+/** Every migration, in order. Listed explicitly so the compiled app and ts tests run the same set. */
+export const MIGRATIONS: MigrationEntry[] = [
+  { name: 'Migration20261129000000_profiles', class: Migration20261129000000_profiles },
+];

@@ -1,0 +1,37 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { MIGRATIONS } from '../migrations';
+import { loggerParams } from './common/logging';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { MigrationEntry } from './database/migration-runner';
+import { HealthModule } from './health/health.module';
+import { NicknameModule } from './nickname/nickname.module';
+import { ProfileModule } from './profile/profile.module';
+
+export interface AppModuleOptions {
+  /** The migrations the runner knows; tests swap in their own list. */
+  migrations?: MigrationEntry[];
+  /** Where logs go (tests capture them); stdout by default. */
+  logStream?: DestinationStream;
+}
+
+@Module({})
+export class AppModule {
+  /** `config.database.url` must be resolved (embedded or real) before the module is built. */
+  static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(config, options.logStream)),
+        DatabaseModule.forRoot(options.migrations ?? MIGRATIONS),
+        HealthModule,
+        ProfileModule,
+        NicknameModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,48 @@
+import type { IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule, AppModuleOptions } from './app.module';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { requestId } from './common/logging';
+import { createValidationPipe } from './common/validation.pipe';
+import { AppConfig } from './config/app-config';
+
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+/** Builds the HTTP app (Fastify adapter, global pipe and filter, OpenAPI) without listening. */
+export async function createApp(config: AppConfig, options: AppModuleOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: (req: IncomingMessage) => requestId(req.headers['x-request-id']),
+    // Close idle keep-alive sockets on shutdown so close() waits only for requests in flight.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpExceptionFilter());
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Villa Profile API')
+      .setDescription('Profiles keyed by wallet address: nicknames, avatars, lookups, admin migrations.')
+      .setVersion('1')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'x-migrate-secret' }, 'migrate-secret')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+
+  await app.init();
+  return app;
+}

@@ -1,0 +1,80 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { MigrationFailedError } from '../database/migration-runner';
+import { isDatabaseUnavailable, JsonHttpException } from './errors';
+
+export const RETRY_AFTER_SECONDS = '5';
+
+interface ErrorReply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Fastify's own errors (body parsing, limits) carry a statusCode and an FST_ code. */
+function fastifyError(err: unknown): ErrorReply | null {
+  const e = err as { statusCode?: unknown; code?: unknown };
+  if (typeof e?.code !== 'string' || !e.code.startsWith('FST_') || typeof e.statusCode !== 'number') return null;
+  const messages: Record<string, string> = {
+    FST_ERR_CTP_BODY_TOO_LARGE: 'Request body too large',
+    FST_ERR_CTP_INVALID_JSON_BODY: 'Malformed JSON body',
+    FST_ERR_CTP_EMPTY_JSON_BODY: 'Request body is empty',
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported content type: send application/json',
+    FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Invalid Content-Length',
+  };
+  const status = e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : HttpStatus.BAD_REQUEST;
+  return { status, body: { error: messages[e.code] ?? 'Bad request' } };
+}
+
+/**
+ * The one place errors become HTTP answers. Clients get a JSON `{error}` sentence (or the contract's
+ * exact body); never a stack trace, SQL or HTML. Unknown failures are logged with the request id.
+ */
+export function toErrorReply(exception: unknown): ErrorReply {
+  if (exception instanceof JsonHttpException) {
+    return { status: exception.getStatus(), body: exception.body, headers: exception.headers };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    if (response && typeof response === 'object' && 'error' in response && !('statusCode' in response)) {
+      return { status, body: response };
+    }
+    const message = exception.message;
+    return { status, body: { error: status === 404 && message.startsWith('Cannot ') ? 'Not found' : message } };
+  }
+  const fastify = fastifyError(exception);
+  if (fastify) return fastify;
+  if (exception instanceof SyntaxError && (exception as { statusCode?: number }).statusCode === 400) {
+    return { status: 400, body: { error: 'Malformed JSON body' } };
+  }
+  if (isDatabaseUnavailable(exception)) {
+    return {
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      body: { error: 'Database not available' },
+      headers: { 'retry-after': RETRY_AFTER_SECONDS },
+    };
+  }
+  if (exception instanceof MigrationFailedError) {
+    return { status: 500, body: { error: 'Migration failed', migration: exception.migration } };
+  }
+  return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { error: 'Internal server error' } };
+}
+
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const { status, body, headers } = toErrorReply(exception);
+    if (status >= 500) {
+      const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
+      const cause = exception instanceof MigrationFailedError ? ` caused by: ${String((exception.cause as Error)?.stack ?? exception.cause)}` : '';
+      this.logger.error(`${request.method} ${request.url} [req ${String(request.id)}] → ${status}: ${detail}${cause}`);
+    }
+    if (headers) reply.headers(headers);
+    reply.status(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+  }
+}

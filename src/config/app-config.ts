@@ -1,0 +1,153 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { DEFAULT_RESERVED_NICKNAMES, EnvSchema, NodeEnv } from './env.schema';
+
+export interface DatabaseConfig {
+  /** null: no DATABASE_URL outside production, so the embedded database is used. */
+  url: string | null;
+  /** True when `url` points at the in-process embedded database (set by the bootstrap, not by env). */
+  embedded: boolean;
+  /** A direct connection for migrations when `url` goes through a pooler; null: use `url`. */
+  migrationUrl: string | null;
+  caCert: string | null;
+  poolMax: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  embeddedDataDir: string;
+  migrateOnBoot: boolean;
+}
+
+/** The validated, typed configuration. Built once at boot; the only place `process.env` is read. */
+export class AppConfig {
+  nodeEnv: NodeEnv;
+  port: number;
+  host: string;
+  logLevel: string;
+  database: DatabaseConfig;
+  admin: { migrateSecret: string | null; rateLimit: number; rateWindowSeconds: number };
+  nickname: {
+    ensDomain: string;
+    reserved: string[];
+    maxChanges: number;
+    cooldownDays: number;
+  };
+
+  get isProduction(): boolean {
+    return this.nodeEnv === 'production';
+  }
+}
+
+/** Thrown when the environment is invalid; `problems` holds one line per bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function blankToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+/** Strict integer parsing: "12abc", "1e3", "" and " " are NaN, not 12, 1000 or 0. */
+function int(value: string | undefined, fallback: number): number {
+  const v = blankToUndefined(value);
+  if (v === undefined) return fallback;
+  return /^-?\d+$/.test(v.trim()) ? Number(v.trim()) : Number.NaN;
+}
+
+/** Strict boolean parsing: "false" is false (not a truthy string); anything unknown fails validation. */
+function bool(value: string | undefined, fallback: boolean): boolean {
+  const v = blankToUndefined(value)?.trim().toLowerCase();
+  if (v === undefined) return fallback;
+  if (['true', '1', 'yes'].includes(v)) return true;
+  if (['false', '0', 'no'].includes(v)) return false;
+  return v as unknown as boolean; // left as a string so @IsBoolean reports it
+}
+
+function list(value: string | undefined, fallback: string[]): string[] {
+  const v = blankToUndefined(value);
+  if (v === undefined) return fallback;
+  return v
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s.length > 0);
+}
+
+/** PEM blocks often arrive with literal "\n" when pasted into a single-line env var. */
+function pem(value: string | undefined): string | undefined {
+  const v = blankToUndefined(value);
+  return v?.includes('\\n') ? v.replace(/\\n/g, '\n') : v;
+}
+
+export function parseEnv(env: Env): EnvSchema {
+  const nodeEnv = blankToUndefined(env.NODE_ENV) ?? 'development';
+  const production = nodeEnv === 'production';
+  return plainToInstance(EnvSchema, {
+    NODE_ENV: nodeEnv,
+    PORT: int(env.PORT, 3000),
+    HOST: blankToUndefined(env.HOST) ?? '0.0.0.0',
+    DATABASE_URL: blankToUndefined(env.DATABASE_URL)?.trim(),
+    DATABASE_MIGRATION_URL: blankToUndefined(env.DATABASE_MIGRATION_URL)?.trim(),
+    DATABASE_CA_CERT: pem(env.DATABASE_CA_CERT),
+    DATABASE_POOL_MAX: int(env.DATABASE_POOL_MAX, 10),
+    DATABASE_CONNECT_TIMEOUT_MS: int(env.DATABASE_CONNECT_TIMEOUT_MS, 5000),
+    DATABASE_STATEMENT_TIMEOUT_MS: int(env.DATABASE_STATEMENT_TIMEOUT_MS, 15_000),
+    EMBEDDED_DATA_DIR: blankToUndefined(env.EMBEDDED_DATA_DIR) ?? './.data',
+    MIGRATE_ON_BOOT: bool(env.MIGRATE_ON_BOOT, !production),
+    MIGRATE_SECRET: blankToUndefined(env.MIGRATE_SECRET),
+    ADMIN_RATE_LIMIT: int(env.ADMIN_RATE_LIMIT, 10),
+    ADMIN_RATE_WINDOW_SECONDS: int(env.ADMIN_RATE_WINDOW_SECONDS, 60),
+    LOG_LEVEL: blankToUndefined(env.LOG_LEVEL)?.toLowerCase() ?? 'info',
+    ENS_DOMAIN: blankToUndefined(env.ENS_DOMAIN)?.toLowerCase() ?? 'villa.cash',
+    RESERVED_NICKNAMES: list(env.RESERVED_NICKNAMES, DEFAULT_RESERVED_NICKNAMES),
+    MAX_NICKNAME_CHANGES: int(env.MAX_NICKNAME_CHANGES, 1),
+    NICKNAME_CHANGE_COOLDOWN_DAYS: int(env.NICKNAME_CHANGE_COOLDOWN_DAYS, 30),
+  });
+}
+
+/** One line per failing variable: its name and the first rule it broke. Never the value. */
+function describe(errors: ValidationError[]): string[] {
+  return errors.map((e) => {
+    const message = Object.values(e.constraints ?? {})[0] ?? 'is invalid';
+    return message.startsWith(e.property) ? message : `${e.property}: ${message}`;
+  });
+}
+
+/** Validates the environment and returns the typed config, or throws ConfigError. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const parsed = parseEnv(env);
+  const errors = validateSync(parsed, { validationError: { target: false, value: false } });
+  if (errors.length > 0) throw new ConfigError(describe(errors));
+
+  return Object.assign(new AppConfig(), {
+    nodeEnv: parsed.NODE_ENV,
+    port: parsed.PORT,
+    host: parsed.HOST,
+    logLevel: parsed.LOG_LEVEL,
+    database: {
+      url: parsed.DATABASE_URL ?? null,
+      embedded: false,
+      migrationUrl: parsed.DATABASE_MIGRATION_URL ?? null,
+      caCert: parsed.DATABASE_CA_CERT ?? null,
+      poolMax: parsed.DATABASE_POOL_MAX,
+      connectTimeoutMs: parsed.DATABASE_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: parsed.DATABASE_STATEMENT_TIMEOUT_MS,
+      embeddedDataDir: parsed.EMBEDDED_DATA_DIR,
+      migrateOnBoot: parsed.MIGRATE_ON_BOOT,
+    },
+    admin: {
+      migrateSecret: parsed.MIGRATE_SECRET ?? null,
+      rateLimit: parsed.ADMIN_RATE_LIMIT,
+      rateWindowSeconds: parsed.ADMIN_RATE_WINDOW_SECONDS,
+    },
+    nickname: {
+      ensDomain: parsed.ENS_DOMAIN,
+      reserved: parsed.RESERVED_NICKNAMES,
+      maxChanges: parsed.MAX_NICKNAME_CHANGES,
+      cooldownDays: parsed.NICKNAME_CHANGE_COOLDOWN_DAYS,
+    },
+  } satisfies Omit<AppConfig, 'isProduction'>);
+}

@@ -1,0 +1,119 @@
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
+
+export const NODE_ENVS = ['development', 'test', 'production'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+export const DEFAULT_RESERVED_NICKNAMES = [
+  'admin', 'administrator', 'root', 'system', 'villa', 'support', 'help', 'info', 'api', 'www', 'mail',
+  'email', 'null', 'undefined', 'test', 'demo', 'proof', 'retreat', 'village', 'mod', 'moderator',
+];
+
+const POSTGRES_URL = /^postgres(ql)?:\/\/[^/\s]+\/[^\s?/]+(\?\S*)?$/;
+
+const isProduction = (env: EnvSchema) => env.NODE_ENV === 'production';
+
+/**
+ * Every environment variable the service reads, already parsed into its type.
+ * Raw strings are converted by `parseEnv` (numbers and booleans explicitly, never by truthiness),
+ * then validated here. Messages name the variable, never its value.
+ */
+export class EnvSchema {
+  @IsIn(NODE_ENVS, { message: `NODE_ENV must be one of ${NODE_ENVS.join(', ')}` })
+  NODE_ENV: NodeEnv;
+
+  @IsInt({ message: 'PORT must be an integer' })
+  @Min(0)
+  @Max(65535)
+  PORT: number;
+
+  @IsString()
+  @MinLength(1, { message: 'HOST must not be empty' })
+  HOST: string;
+
+  @ValidateIf((env: EnvSchema) => isProduction(env) || env.DATABASE_URL !== undefined)
+  @Matches(POSTGRES_URL, {
+    message: 'DATABASE_URL must be a postgres:// or postgresql:// URL with a host and a database name',
+  })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @Matches(POSTGRES_URL, {
+    message: 'DATABASE_MIGRATION_URL must be a postgres:// or postgresql:// URL with a host and a database name',
+  })
+  DATABASE_MIGRATION_URL?: string;
+
+  @IsOptional()
+  @Matches(/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/, {
+    message: 'DATABASE_CA_CERT must be a PEM certificate (-----BEGIN CERTIFICATE----- …)',
+  })
+  DATABASE_CA_CERT?: string;
+
+  @IsInt({ message: 'DATABASE_POOL_MAX must be an integer' })
+  @Min(1)
+  @Max(100)
+  DATABASE_POOL_MAX: number;
+
+  @IsInt({ message: 'DATABASE_CONNECT_TIMEOUT_MS must be an integer' })
+  @Min(100)
+  @Max(60_000)
+  DATABASE_CONNECT_TIMEOUT_MS: number;
+
+  @IsInt({ message: 'DATABASE_STATEMENT_TIMEOUT_MS must be an integer' })
+  @Min(0)
+  @Max(600_000)
+  DATABASE_STATEMENT_TIMEOUT_MS: number;
+
+  @IsString()
+  @MinLength(1)
+  EMBEDDED_DATA_DIR: string;
+
+  @IsBoolean({ message: 'MIGRATE_ON_BOOT must be true or false' })
+  MIGRATE_ON_BOOT: boolean;
+
+  @ValidateIf((env: EnvSchema) => isProduction(env) || env.MIGRATE_SECRET !== undefined)
+  @IsString({ message: 'MIGRATE_SECRET is required' })
+  @MinLength(32, { message: 'MIGRATE_SECRET must be at least 32 characters' })
+  MIGRATE_SECRET?: string;
+
+  @IsInt({ message: 'ADMIN_RATE_LIMIT must be an integer' })
+  @Min(1)
+  ADMIN_RATE_LIMIT: number;
+
+  @IsInt({ message: 'ADMIN_RATE_WINDOW_SECONDS must be an integer' })
+  @Min(1)
+  ADMIN_RATE_WINDOW_SECONDS: number;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+  })
+  LOG_LEVEL: string;
+
+  @Matches(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, { message: 'ENS_DOMAIN must be a domain name such as villa.cash' })
+  @MaxLength(200)
+  ENS_DOMAIN: string;
+
+  @Matches(/^[a-z][a-z0-9_]*$/, { each: true, message: 'RESERVED_NICKNAMES must be a comma-separated list of lowercase names' })
+  RESERVED_NICKNAMES: string[];
+
+  @IsInt({ message: 'MAX_NICKNAME_CHANGES must be an integer' })
+  @Min(0)
+  @Max(1000)
+  MAX_NICKNAME_CHANGES: number;
+
+  @IsInt({ message: 'NICKNAME_CHANGE_COOLDOWN_DAYS must be an integer' })
+  @Min(0)
+  @Max(3650)
+  NICKNAME_CHANGE_COOLDOWN_DAYS: number;
+}

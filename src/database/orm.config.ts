@@ -1,0 +1,40 @@
+import { defineConfig, Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { DatabaseConfig } from '../config/app-config';
+import { Profile } from '../profile/profile.entity';
+import { parseDatabaseUrl, tlsOptions } from './connection-options';
+
+export const ENTITIES = [Profile];
+
+/**
+ * The one MikroORM configuration, shared by the Nest app, the migration CLI, the bench and the tests.
+ * `url` is the resolved database URL (the embedded server's when DATABASE_URL is unset).
+ */
+export function buildOrmOptions(db: DatabaseConfig, url: string, overrides: Partial<Options> = {}): Options {
+  const target = parseDatabaseUrl(url);
+  return defineConfig({
+    driver: PostgreSqlDriver,
+    entities: ENTITIES,
+    host: target.host,
+    port: target.port,
+    user: target.user || undefined,
+    password: target.password || undefined,
+    dbName: target.database,
+    // Never create databases or schemas implicitly: a wrong URL must fail loudly, not make a new db.
+    ensureDatabase: false,
+    discovery: { warnWhenNoEntities: false },
+    // Pool sized for the target; acquire bounded so a dead database yields 503s, not hung requests.
+    pool: { min: 0, max: db.poolMax, acquireTimeoutMillis: db.connectTimeoutMs, idleTimeoutMillis: 30_000 },
+    driverOptions: {
+      acquireConnectionTimeout: db.connectTimeoutMs,
+      connection: {
+        ssl: tlsOptions(target.sslMode, db.caCert),
+        connectionTimeoutMillis: db.connectTimeoutMs,
+        statement_timeout: db.statementTimeoutMs || undefined,
+        application_name: 'villa-profile-api',
+        keepAlive: true,
+      },
+    },
+    debug: false,
+    ...overrides,
+  });
+}
