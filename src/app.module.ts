@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { MIGRATIONS } from '../migrations';
+import { Clock } from './common/clock';
 import { loggerParams } from './common/logging';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -16,6 +17,8 @@ export interface AppModuleOptions {
   migrations?: MigrationEntry[];
   /** Where logs go (tests capture them); stdout by default. */
   logStream?: DestinationStream;
+  /** The source of "now" for the nickname rules; the system clock by default. */
+  clock?: Clock;
 }
 
 @Module({})
@@ -25,7 +28,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
+        ConfigModule.forRoot(config, options.clock),
         LoggerModule.forRoot(loggerParams(config, options.logStream)),
         DatabaseModule.forRoot(options.migrations ?? MIGRATIONS),
         HealthModule,

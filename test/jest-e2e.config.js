@@ -1,10 +1,8 @@
 /** e2e suites: the real app over HTTP against a real PostgreSQL; one throw-away database per suite. */
 module.exports = {
+  ...require('./jest.shared'),
   rootDir: '..',
-  testEnvironment: 'node',
   testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', require('./swc.config')] },
-  moduleFileExtensions: ['ts', 'js', 'json'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,

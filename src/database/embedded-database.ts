@@ -16,7 +16,7 @@ export class EmbeddedDatabase {
     readonly dataDir: string | null,
   ) {}
 
-  /** `dataDir` null keeps everything in memory (tests); otherwise data survives restarts. */
+  /** `dataDir` null keeps everything in memory; otherwise data survives restarts. */
   static async start(dataDir: string | null, port = 0): Promise<EmbeddedDatabase> {
     const { PGlite } = await import('@electric-sql/pglite');
     const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
