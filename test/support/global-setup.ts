@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { detectTarget } from './pg-target';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __VILLA_EMBEDDED_POOL__: import('node:child_process').ChildProcess | undefined;
 }
 
