@@ -4,6 +4,7 @@ import type { DestinationStream } from 'pino';
 import { MIGRATIONS } from '../migrations';
 import { Clock } from './common/clock';
 import { loggerParams } from './common/logging';
+import { RateLimitModule } from './common/rate-limit';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -31,6 +32,7 @@ export class AppModule {
         ConfigModule.forRoot(config, options.clock),
         LoggerModule.forRoot(loggerParams(config, options.logStream)),
         DatabaseModule.forRoot(options.migrations ?? MIGRATIONS),
+        RateLimitModule,
         HealthModule,
         ProfileModule,
         NicknameModule,

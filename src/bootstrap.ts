@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -24,6 +25,25 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
+  await app.register(helmet, {
+    // JSON API: nothing may be framed or sniffed; /docs (Swagger UI) needs its own inline assets.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
+  // Only the configured origins may call from a browser; with none configured, no CORS headers at all.
+  app.enableCors({
+    origin: config.corsOrigins.length > 0 ? config.corsOrigins : false,
+    methods: ['GET', 'POST', 'PATCH'],
+    allowedHeaders: ['content-type', 'authorization', 'if-none-match', 'x-request-id'],
+    exposedHeaders: ['etag', 'retry-after', 'x-request-id'],
+    maxAge: 600,
+  });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
 

@@ -23,6 +23,11 @@ export class AppConfig {
   port: number;
   host: string;
   logLevel: string;
+  /** Believe the load balancer's `do-connecting-ip` header for the client address. */
+  trustProxy: boolean;
+  corsOrigins: string[];
+  /** Requests per client IP per window, per route group. */
+  rateLimits: { windowSeconds: number; lookups: number; writes: number; auth: number };
   database: DatabaseConfig;
   admin: { migrateSecret: string | null; rateLimit: number; rateWindowSeconds: number };
   nickname: {
@@ -76,6 +81,14 @@ function list(value: string | undefined, fallback: string[]): string[] {
     .filter((s) => s.length > 0);
 }
 
+/** A comma-separated list kept as written (origins are case-sensitive in their path-less form). */
+function rawList(value: string | undefined): string[] {
+  return (blankToUndefined(value) ?? '')
+    .split(',')
+    .map((s) => s.trim().replace(/\/$/, ''))
+    .filter((s) => s.length > 0);
+}
+
 /** PEM blocks often arrive with literal "\n" when pasted into a single-line env var. */
 function pem(value: string | undefined): string | undefined {
   const v = blankToUndefined(value);
@@ -101,6 +114,12 @@ export function parseEnv(env: Env): EnvSchema {
     ADMIN_RATE_LIMIT: int(env.ADMIN_RATE_LIMIT, 10),
     ADMIN_RATE_WINDOW_SECONDS: int(env.ADMIN_RATE_WINDOW_SECONDS, 60),
     LOG_LEVEL: blankToUndefined(env.LOG_LEVEL)?.toLowerCase() ?? 'info',
+    TRUST_PROXY: bool(env.TRUST_PROXY, false),
+    CORS_ORIGINS: rawList(env.CORS_ORIGINS),
+    RATE_LIMIT_WINDOW_SECONDS: int(env.RATE_LIMIT_WINDOW_SECONDS, 60),
+    RATE_LIMIT_LOOKUPS: int(env.RATE_LIMIT_LOOKUPS, 600),
+    RATE_LIMIT_WRITES: int(env.RATE_LIMIT_WRITES, 60),
+    RATE_LIMIT_AUTH: int(env.RATE_LIMIT_AUTH, 60),
     ENS_DOMAIN: blankToUndefined(env.ENS_DOMAIN)?.toLowerCase() ?? 'villa.cash',
     RESERVED_NICKNAMES: list(env.RESERVED_NICKNAMES, DEFAULT_RESERVED_NICKNAMES),
     MAX_NICKNAME_CHANGES: int(env.MAX_NICKNAME_CHANGES, 1),
@@ -127,6 +146,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port: parsed.PORT,
     host: parsed.HOST,
     logLevel: parsed.LOG_LEVEL,
+    trustProxy: parsed.TRUST_PROXY,
+    corsOrigins: parsed.CORS_ORIGINS,
+    rateLimits: {
+      windowSeconds: parsed.RATE_LIMIT_WINDOW_SECONDS,
+      lookups: parsed.RATE_LIMIT_LOOKUPS,
+      writes: parsed.RATE_LIMIT_WRITES,
+      auth: parsed.RATE_LIMIT_AUTH,
+    },
     database: {
       url: parsed.DATABASE_URL ?? null,
       embedded: false,

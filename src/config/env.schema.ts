@@ -95,6 +95,28 @@ export class EnvSchema {
   @Min(1)
   ADMIN_RATE_WINDOW_SECONDS: number;
 
+  @IsBoolean({ message: 'TRUST_PROXY must be true or false' })
+  TRUST_PROXY: boolean;
+
+  @Matches(/^https?:\/\/[^\s/]+$/, { each: true, message: 'CORS_ORIGINS must be a comma-separated list of origins like https://app.example' })
+  CORS_ORIGINS: string[];
+
+  @IsInt({ message: 'RATE_LIMIT_WINDOW_SECONDS must be an integer' })
+  @Min(1)
+  RATE_LIMIT_WINDOW_SECONDS: number;
+
+  @IsInt({ message: 'RATE_LIMIT_LOOKUPS must be an integer' })
+  @Min(1)
+  RATE_LIMIT_LOOKUPS: number;
+
+  @IsInt({ message: 'RATE_LIMIT_WRITES must be an integer' })
+  @Min(1)
+  RATE_LIMIT_WRITES: number;
+
+  @IsInt({ message: 'RATE_LIMIT_AUTH must be an integer' })
+  @Min(1)
+  RATE_LIMIT_AUTH: number;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
   })

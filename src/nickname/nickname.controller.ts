@@ -1,11 +1,13 @@
 import { Controller, Get, Param, Query, UseInterceptors } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ETagInterceptor } from '../common/etag.interceptor';
+import { RateLimit } from '../common/rate-limit';
 import { ErrorResponse } from '../profile/dto/profile.response';
 import { NicknameCheckResponse, NicknameLookupResponse } from './dto/nickname.response';
 import { NicknameService } from './nickname.service';
 
 @ApiTags('nicknames')
+@RateLimit('lookups')
 @Controller('api/nicknames')
 export class NicknameController {
   constructor(private readonly nicknames: NicknameService) {}

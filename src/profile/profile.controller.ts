@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ETagInterceptor } from '../common/etag.interceptor';
+import { RateLimit } from '../common/rate-limit';
 import { CreateProfileDto, UpdateNicknameDto } from './dto/profile.dto';
 import { ErrorResponse, ProfileBatchResponse, ProfileResponse } from './dto/profile.response';
 import { ProfileService } from './profile.service';
@@ -11,6 +12,7 @@ export class ProfileController {
   constructor(private readonly profiles: ProfileService) {}
 
   @Post('profile')
+  @RateLimit('writes')
   @HttpCode(201)
   @ApiCreatedResponse({ type: ProfileResponse, description: 'Created or updated (201 for both, as before)' })
   @ApiBadRequestResponse({ type: ErrorResponse })
@@ -21,6 +23,7 @@ export class ProfileController {
   }
 
   @Patch('profile')
+  @RateLimit('writes')
   @ApiOkResponse({ type: ProfileResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiForbiddenResponse({ description: 'Nickname change limit or cooldown: {error, canChangeNickname:false, nextChangeAt?}' })

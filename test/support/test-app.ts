@@ -39,6 +39,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     DATABASE_URL: options.databaseUrl ?? db.url,
     MIGRATE_SECRET: TEST_MIGRATE_SECRET,
     LOG_LEVEL: 'info',
+    // Suites send bursts from one IP; the rate-limit tests set their own small limits.
+    RATE_LIMIT_LOOKUPS: '1000000',
+    RATE_LIMIT_WRITES: '1000000',
+    RATE_LIMIT_AUTH: '1000000',
     ...options.env,
   });
   if (db.embedded) config.database = { ...config.database, embedded: true, poolMax: 1 };
