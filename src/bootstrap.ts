@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { clientErrorHandler, registerJsonBodyParser } from './common/json-body';
 import { requestId } from './common/logging';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
@@ -20,9 +21,11 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
     // Close idle keep-alive sockets on shutdown so close() waits only for requests in flight.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     bufferLogs: true,
+    bodyParser: false, // registerJsonBodyParser below replaces it
   });
   app.useLogger(app.get(Logger));
   await app.register(helmet, {
@@ -48,6 +51,7 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
   app.useGlobalFilters(new HttpExceptionFilter());
 
   const fastify = app.getHttpAdapter().getInstance();
+  registerJsonBodyParser(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -21,6 +21,7 @@ function fastifyError(err: unknown): ErrorReply | null {
     FST_ERR_CTP_EMPTY_JSON_BODY: 'Request body is empty',
     FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported content type: send application/json',
     FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Invalid Content-Length',
+    FST_ERR_CTP_JSON_TOO_DEEP: 'JSON body is nested too deeply',
   };
   const status = e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : HttpStatus.BAD_REQUEST;
   return { status, body: { error: messages[e.code] ?? 'Bad request' } };

@@ -1,0 +1,73 @@
+import { connect } from 'node:net';
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Sends exact bytes as one HTTP/1.1 request over a fresh socket and reads the whole answer. Unlike
+ * supertest or fetch it validates nothing, so hostile paths, headers and bodies reach the server as-is.
+ */
+export function rawRequest(
+  url: string,
+  request: { method: string; path: Buffer | string; headers?: Record<string, string>; body?: Buffer | string },
+  timeoutMs = 10_000,
+): Promise<RawResponse> {
+  const { hostname, port } = new URL(url);
+  const body = request.body === undefined ? Buffer.alloc(0) : Buffer.from(request.body);
+  const headers: Record<string, string> = {
+    host: `${hostname}:${port}`,
+    connection: 'close',
+    ...(request.body !== undefined ? { 'content-length': String(body.length) } : {}),
+    ...request.headers,
+  };
+  const head = Buffer.concat([
+    Buffer.from(`${request.method} `),
+    Buffer.from(request.path),
+    Buffer.from(` HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`),
+  ]);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no complete answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    // write, not end: Node's HTTP server aborts a request whose client half-closes before the answer.
+    socket.on('connect', () => socket.write(Buffer.concat([head, body])));
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      const raw = Buffer.concat(chunks);
+      const split = raw.indexOf('\r\n\r\n');
+      const [statusLine, ...headerLines] = raw.subarray(0, split < 0 ? raw.length : split).toString('latin1').split('\r\n');
+      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine ?? '')?.[1] ?? 0);
+      const parsed: Record<string, string> = {};
+      for (const line of headerLines) {
+        const i = line.indexOf(':');
+        if (i > 0) parsed[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+      }
+      let rest: Buffer = split < 0 ? Buffer.alloc(0) : raw.subarray(split + 4);
+      if (parsed['transfer-encoding'] === 'chunked') rest = dechunk(rest);
+      resolve({ status, headers: parsed, body: rest.toString('utf8') });
+    });
+  });
+}
+
+function dechunk(raw: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let rest = raw;
+  for (;;) {
+    const eol = rest.indexOf('\r\n');
+    const size = parseInt(rest.subarray(0, eol).toString('latin1'), 16);
+    if (!size) return Buffer.concat(parts);
+    parts.push(rest.subarray(eol + 2, eol + 2 + size));
+    rest = rest.subarray(eol + 2 + size + 2);
+  }
+}
