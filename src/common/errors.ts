@@ -36,9 +36,11 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) return true;
   const message = typeof e.message === 'string' ? e.message : '';
   if (
+    // knex marks a transaction "complete" when its BEGIN dies with the connection; later queries say so.
+    /Transaction query already complete/.test(message) ||
     e.name === 'KnexTimeoutError' ||
     e.name === 'ConnectionException' ||
-    /Timeout acquiring a connection|timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Client has encountered a connection error|The pool is probably full/i.test(
+    /Timeout acquiring a connection|timeout exceeded when trying to connect|Connection terminated|Query read timeout|connect ECONNREFUSED|Client has encountered a connection error|The pool is probably full/i.test(
       message,
     )
   ) {

@@ -70,7 +70,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const { status, body, headers } = toErrorReply(exception);
-    if (status >= 500) {
+    if (status === HttpStatus.SERVICE_UNAVAILABLE && isDatabaseUnavailable(exception)) {
+      // Expected while the database is away: one line, no stack, no SQL.
+      const cause = exception instanceof Error ? exception.message.split(' - ').at(-1) : String(exception);
+      this.logger.warn(`${request.method} ${request.url} [req ${String(request.id)}] → 503: database not available (${cause})`);
+    } else if (status >= 500) {
       const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
       const cause = exception instanceof MigrationFailedError ? ` caused by: ${String((exception.cause as Error)?.stack ?? exception.cause)}` : '';
       this.logger.error(`${request.method} ${request.url} [req ${String(request.id)}] → ${status}: ${detail}${cause}`);

@@ -48,6 +48,7 @@ export function loggerParams(config: AppConfig, stream?: DestinationStream): Par
         url: req.url,
         headers: req.headers,
       }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
     ...(transport ? { transport } : {}),
   };

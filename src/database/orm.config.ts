@@ -1,9 +1,14 @@
+import { Logger } from '@nestjs/common';
 import { defineConfig, Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { AuthNonce } from '../auth/nonce.entity';
+import { AuthSession } from '../auth/session.entity';
 import { DatabaseConfig } from '../config/app-config';
 import { Profile } from '../profile/profile.entity';
 import { parseDatabaseUrl, tlsOptions } from './connection-options';
 
-export const ENTITIES = [Profile];
+const knexLogger = new Logger('Database');
+
+export const ENTITIES = [Profile, AuthNonce, AuthSession];
 
 /**
  * The one MikroORM configuration, shared by the Nest app, the migration CLI, the bench and the tests.
@@ -25,11 +30,20 @@ export function buildOrmOptions(db: DatabaseConfig, url: string, overrides: Part
     // Pool sized for the target; acquire bounded so a dead database yields 503s, not hung requests.
     pool: { min: 0, max: db.poolMax, acquireTimeoutMillis: db.connectTimeoutMs, idleTimeoutMillis: 30_000 },
     driverOptions: {
+      // knex prints connection errors with console.log; send them to the app's logger instead.
+      log: {
+        warn: (message: unknown) => knexLogger.warn(String(message)),
+        error: (message: unknown) => knexLogger.error(String(message)),
+        deprecate: (message: unknown) => knexLogger.warn(String(message)),
+        debug: () => undefined,
+      },
       acquireConnectionTimeout: db.connectTimeoutMs,
       connection: {
         ssl: tlsOptions(target.sslMode, db.caCert),
         connectionTimeoutMillis: db.connectTimeoutMs,
         statement_timeout: db.statementTimeoutMs || undefined,
+        // Client-side bound too: a server that stops answering mid-query never sends statement_timeout.
+        query_timeout: db.statementTimeoutMs ? db.statementTimeoutMs + db.connectTimeoutMs : undefined,
         application_name: 'villa-profile-api',
         keepAlive: true,
       },

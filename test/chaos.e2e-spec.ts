@@ -1,0 +1,219 @@
+import { Client } from 'pg';
+import { connect } from 'node:net';
+import { COMPILED_MAIN, ensureBuild, freePort, spawnNode } from './support/app-process';
+import { TcpProxy } from './support/tcp-proxy';
+import { createTestDatabase, TestDatabase } from './support/test-database';
+import { startTestApp, TestApp } from './support/test-app';
+
+/** Breaks things on purpose: the database vanishes mid-load, the process is stopped mid-load. */
+
+const CONNECT_TIMEOUT_MS = 1000;
+const ANSWER_BOUND_MS = CONNECT_TIMEOUT_MS + 4000; // connect timeout plus a margin for a loaded machine
+
+const address = (i: number, salt: number) => `0x${salt.toString(16).padStart(8, '0')}${i.toString(16).padStart(32, '0')}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Outcome {
+  kind: 'write' | 'read';
+  address: string;
+  body: Record<string, unknown> | null;
+  status: number;
+  json: { error?: string } | null;
+  retryAfter: string | null;
+  ms: number;
+}
+
+describe('database outage under load', () => {
+  let db: TestDatabase;
+  let proxy: TcpProxy;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    proxy = await TcpProxy.start(db.url);
+    t = await startTestApp({
+      db,
+      databaseUrl: proxy.url(db.url),
+      env: { DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS), DATABASE_POOL_MAX: '4' },
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await proxy.close();
+    await db.drop();
+  });
+
+  async function send(kind: Outcome['kind'], addr: string, body: Record<string, unknown> | null): Promise<Outcome> {
+    const started = Date.now();
+    const res = await fetch(kind === 'write' ? `${t.url}/api/profile` : `${t.url}/api/profile/${addr}`, {
+      method: kind === 'write' ? 'POST' : 'GET',
+      headers: { 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    return {
+      kind,
+      address: addr,
+      body,
+      status: res.status,
+      json: text ? JSON.parse(text) : null,
+      retryAfter: res.headers.get('retry-after'),
+      ms: Date.now() - started,
+    };
+  }
+
+  it('answers 2xx or 503 within the bound, recovers without a restart, and loses or half-writes nothing', async () => {
+    const outcomes: Outcome[] = [];
+    let phase: 'before' | 'cut' | 'after' = 'before';
+    let n = 0;
+    const salt = Date.now() % 0xffffffff;
+    const stopAt = { value: Number.POSITIVE_INFINITY };
+
+    // 8 clients, each sending writes (new profiles) and reads back to back until told to stop.
+    const clients = Array.from({ length: 8 }, async () => {
+      while (Date.now() < stopAt.value) {
+        const i = n++;
+        const addr = address(i, salt);
+        const write = { address: addr, nickname: `Load${salt.toString(36)}${i}`.slice(0, 30), avatar: { style: 'bottts', selection: 'other', variant: i } };
+        outcomes.push(await send('write', addr, write));
+        outcomes.push(await send('read', addr, null));
+      }
+    });
+
+    await sleep(800);
+    phase = 'cut';
+    proxy.cut();
+    await sleep(300);
+    const readyDuringCut = await fetch(`${t.url}/health/ready`);
+    expect(readyDuringCut.status).toBe(503);
+    expect(await readyDuringCut.json()).toMatchObject({ error: 'Database not available' });
+    await sleep(2000);
+
+    proxy.restore();
+    phase = 'after';
+    const restoredAt = Date.now();
+    let servingAgainAfterMs = -1;
+    while (Date.now() - restoredAt < 5000) {
+      const res = await fetch(`${t.url}/health/ready`);
+      if (res.status === 200) {
+        servingAgainAfterMs = Date.now() - restoredAt;
+        break;
+      }
+      await sleep(100);
+    }
+    expect(servingAgainAfterMs).toBeGreaterThanOrEqual(0); // back within 5 s, no restart
+    stopAt.value = Date.now() + 800;
+    await Promise.all(clients);
+    expect(phase).toBe('after');
+
+    const statuses = new Map<number, number>();
+    for (const o of outcomes) statuses.set(o.status, (statuses.get(o.status) ?? 0) + 1);
+    // The load really straddled the outage: successes and 503s both happened.
+    expect(statuses.get(201) ?? 0).toBeGreaterThan(0);
+    expect(statuses.get(503) ?? 0).toBeGreaterThan(0);
+    for (const o of outcomes) {
+      expect([200, 201, 404, 503]).toContain(o.status);
+      expect(o.ms).toBeLessThan(ANSWER_BOUND_MS);
+      if (o.status === 503) {
+        expect(o.json).toEqual({ error: 'Database not available' });
+        expect(o.retryAfter).toMatch(/^\d+$/);
+      }
+    }
+
+    // Every write answered 201 is stored, whole; a write answered 503 left nothing or the whole row.
+    const rows = await db.query<{ address: string; nickname: string; avatar_style: string; avatar_variant: number }>(
+      'select address, nickname, avatar_style, avatar_variant from profiles',
+    );
+    const stored = new Map(rows.map((r) => [r.address, r]));
+    for (const o of outcomes.filter((x) => x.kind === 'write')) {
+      const row = stored.get(o.address);
+      if (o.status === 201) expect(row).toBeDefined();
+      if (row) {
+        expect(row.nickname).toBe(o.body!.nickname);
+        expect(row.avatar_style).toBe('bottts');
+        expect(row.avatar_variant).toBe((o.body!.avatar as { variant: number }).variant);
+      }
+    }
+  }, 60_000);
+});
+
+describe('SIGTERM while 100 requests are in flight', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    ensureBuild();
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('completes every request, refuses new connections, and exits 0', async () => {
+    const port = await freePort();
+    const app = spawnNode(COMPILED_MAIN, {
+      NODE_ENV: 'test',
+      DATABASE_URL: db.url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      DATABASE_CONNECT_TIMEOUT_MS: '20000', // requests queue for the pool while the row is locked
+      RATE_LIMIT_WRITES: '100000',
+    });
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      await app.waitFor(`${base}/health/ready`);
+      const addr = '0x' + 'c3'.repeat(20);
+      const created = await fetch(`${base}/api/profile`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ address: addr, nickname: 'Drain' }),
+      });
+      expect(created.status).toBe(201);
+
+      // Hold the row so every write to it waits inside the app: 100 requests really in flight.
+      const locker = new Client({ connectionString: db.url });
+      await locker.connect();
+      await locker.query('begin');
+      await locker.query('select * from profiles where address = $1 for update', [addr]);
+      const inFlight = Array.from({ length: 100 }, (_, i) =>
+        fetch(`${base}/api/profile`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ address: addr, nickname: 'Drain', avatar: { style: 'avataaars', selection: 'male', variant: i } }),
+        }).then((res) => res.status),
+      );
+      // Wait until the app's connections are blocked on the lock (bounded poll).
+      for (let i = 0; i < 100; i++) {
+        const [{ waiting }] = (await locker.query(
+          `select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+        )).rows;
+        if (waiting > 0) break;
+        await sleep(50);
+      }
+      // ...and the other requests are read by the server (a connection accepted but not yet read is
+      // idle, and closing idle connections is what a graceful stop does).
+      await sleep(1000);
+
+      app.child.kill('SIGTERM');
+      await sleep(300);
+      const refused = await new Promise<boolean>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(false);
+        });
+        socket.once('error', () => resolve(true));
+      });
+      expect(refused).toBe(true);
+
+      await locker.query('commit');
+      await locker.end();
+      const statuses = await Promise.all(inFlight);
+      expect(statuses.filter((s) => s === 201)).toHaveLength(100);
+      expect(await app.exited(30_000)).toBe(0);
+      const [row] = await db.query<{ avatar_variant: number }>('select avatar_variant from profiles where address = $1', [addr]);
+      expect(row.avatar_variant).toBeGreaterThanOrEqual(0);
+    } finally {
+      app.kill();
+    }
+  }, 90_000);
+});

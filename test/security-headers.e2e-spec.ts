@@ -1,0 +1,43 @@
+import request from 'supertest';
+import { startTestApp, TestApp } from './support/test-app';
+
+describe('security headers and CORS', () => {
+  let t: TestApp;
+  const allowed = 'https://app.villa.example';
+  beforeAll(async () => {
+    t = await startTestApp({ env: { CORS_ORIGINS: `${allowed},https://other.villa.example` } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('sends helmet headers and no x-powered-by on JSON answers and errors', async () => {
+    for (const path of ['/api/health', '/api/profile/nope']) {
+      const res = await request(t.url).get(path);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+      expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(res.headers['x-powered-by']).toBeUndefined();
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+    }
+  });
+
+  it('allows a configured origin, with its preflight', async () => {
+    const res = await request(t.url).get('/api/health').set('origin', allowed).expect(200);
+    expect(res.headers['access-control-allow-origin']).toBe(allowed);
+    const preflight = await request(t.url)
+      .options('/api/profile')
+      .set('origin', allowed)
+      .set('access-control-request-method', 'POST')
+      .set('access-control-request-headers', 'content-type,authorization');
+    expect(preflight.status).toBeLessThan(300);
+    expect(preflight.headers['access-control-allow-origin']).toBe(allowed);
+    expect(preflight.headers['access-control-allow-methods']).toContain('POST');
+  });
+
+  it('gives an unlisted origin no CORS grant', async () => {
+    const res = await request(t.url).get('/api/health').set('origin', 'https://evil.example').expect(200);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
