@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { MIGRATIONS } from '../migrations';
+import { AdminModule } from './admin/admin.module';
 import { Clock } from './common/clock';
 import { loggerParams } from './common/logging';
 import { RateLimitModule } from './common/rate-limit';
@@ -36,6 +37,7 @@ export class AppModule {
         HealthModule,
         ProfileModule,
         NicknameModule,
+        AdminModule,
       ],
     };
   }

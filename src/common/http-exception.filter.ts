@@ -74,7 +74,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
       // Expected while the database is away: one line, no stack, no SQL.
       const cause = exception instanceof Error ? exception.message.split(' - ').at(-1) : String(exception);
       this.logger.warn(`${request.method} ${request.url} [req ${String(request.id)}] → 503: database not available (${cause})`);
-    } else if (status >= 500) {
+    } else if (status >= 500 && !(exception instanceof HttpException)) {
+      // Deliberate 5xx answers (HttpExceptions such as 503 Not configured) are not failures to trace.
       const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
       const cause = exception instanceof MigrationFailedError ? ` caused by: ${String((exception.cause as Error)?.stack ?? exception.cause)}` : '';
       this.logger.error(`${request.method} ${request.url} [req ${String(request.id)}] → ${status}: ${detail}${cause}`);
