@@ -44,7 +44,8 @@ export class HealthController {
       const result = (err as { response?: object }).response ?? {};
       throw new JsonHttpException(
         HttpStatus.SERVICE_UNAVAILABLE,
-        { error: 'Database not available', ...result },
+        // Terminus's own `error` (the per-indicator details) must not replace the contract's sentence.
+        { ...result, error: 'Database not available' },
         { 'retry-after': RETRY_AFTER_SECONDS },
       );
     }

@@ -1,0 +1,97 @@
+import { connect } from 'node:net';
+import { Client } from 'pg';
+import { AppProcess, ensureBuild, freePort, spawnApp } from './support/app-process';
+import { createTestDatabase, TestDatabase } from './support/test-database';
+
+const ADDRESS = `0x${'5d'.repeat(20)}`;
+
+/** True when a fresh TCP connection to the port is refused (nothing listens any more). */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNREFUSED' ? resolve(true) : reject(err)));
+  });
+}
+
+/** Polls `check` every 50 ms until it is true, at most `attempts` times. */
+async function eventually(check: () => Promise<boolean>, attempts = 200): Promise<boolean> {
+  for (let i = 0; i < attempts; i++) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+describe('SIGTERM during a slow request (compiled app, real database)', () => {
+  let db: TestDatabase;
+  let app: AppProcess;
+  let port: number;
+  let locker: Client;
+
+  beforeAll(async () => {
+    ensureBuild();
+    db = await createTestDatabase();
+    port = await freePort();
+    app = spawnApp({ NODE_ENV: 'test', DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1' });
+    await app.waitFor(`http://127.0.0.1:${port}/health/ready`);
+    locker = new Client({ connectionString: db.url });
+    await locker.connect();
+  }, 120_000);
+
+  afterAll(async () => {
+    app?.kill();
+    await locker?.end();
+    await db?.drop();
+  });
+
+  it('finishes the in-flight request, stops accepting, and exits 0', async () => {
+    const base = `http://127.0.0.1:${port}`;
+    const created = await fetch(`${base}/api/profile`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ address: ADDRESS, nickname: 'Slowpoke' }),
+    });
+    expect(created.status).toBe(201);
+
+    // Make the PATCH slow for real: it waits on this row lock inside the app's transaction.
+    await locker.query('begin');
+    await locker.query('select * from profiles where address = $1 for update', [ADDRESS]);
+    const patch = fetch(`${base}/api/profile`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ address: ADDRESS, newNickname: 'Quickstep' }),
+    });
+    const waitingOnLock = async () => {
+      const [row] = await db.query<{ n: number }>(
+        `select count(*)::int as n from pg_stat_activity
+         where datname = current_database() and wait_event_type = 'Lock' and query ilike '%for update%'`,
+      );
+      return row.n > 0;
+    };
+    expect(await eventually(waitingOnLock)).toBe(true);
+
+    app.child.kill('SIGTERM');
+
+    // The listener closes while the PATCH is still waiting on the lock.
+    expect(await eventually(() => refused(port))).toBe(true);
+    expect(app.child.exitCode).toBeNull();
+    expect(await waitingOnLock()).toBe(true);
+
+    await new Promise((r) => setTimeout(r, 300));
+    await locker.query('commit');
+
+    const res = await patch;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ address: ADDRESS, nickname: 'Quickstep', nicknameChangeCount: 1 });
+    await expect(app.exited()).resolves.toBe(0);
+
+    const [row] = await db.query('select nickname, nickname_change_count from profiles where address = $1', [ADDRESS]);
+    expect(row).toEqual({ nickname: 'Quickstep', nickname_change_count: 1 });
+    expect(app.output()).toMatch(/SIGTERM received/);
+    await expect(refused(port)).resolves.toBe(true);
+  }, 60_000);
+});
