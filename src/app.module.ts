@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { MIGRATIONS } from '../migrations';
 import { AdminModule } from './admin/admin.module';
+import { AuthModule } from './auth/auth.module';
 import { Clock } from './common/clock';
 import { loggerParams } from './common/logging';
 import { RateLimitModule } from './common/rate-limit';
@@ -38,6 +39,7 @@ export class AppModule {
         ProfileModule,
         NicknameModule,
         AdminModule,
+        AuthModule,
       ],
     };
   }

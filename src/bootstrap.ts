@@ -63,6 +63,7 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
       .setDescription('Profiles keyed by wallet address: nicknames, avatars, lookups, admin migrations.')
       .setVersion('1')
       .addApiKey({ type: 'apiKey', in: 'header', name: 'x-migrate-secret' }, 'migrate-secret')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
-import { DEFAULT_RESERVED_NICKNAMES, EnvSchema, NodeEnv } from './env.schema';
+import { DEFAULT_RESERVED_NICKNAMES, DEFAULT_SIWE_CHAIN_IDS, DEV_SIWE_DOMAINS, EnvSchema, NodeEnv } from './env.schema';
 
 export interface DatabaseConfig {
   /** null: no DATABASE_URL outside production, so the embedded database is used. */
@@ -36,6 +36,18 @@ export class AppConfig {
     maxChanges: number;
     cooldownDays: number;
   };
+  auth: {
+    /** null outside production when unset: sessions are signed with a random per-process key. */
+    sessionSecret: string | null;
+    sessionTtlSeconds: number;
+    /** host[:port] values a SIWE message's domain must be one of (lowercase). */
+    siweDomains: string[];
+    siweChainIds: number[];
+    /** JSON-RPC endpoint for smart-account (ERC-1271/6492) signatures; null: EOA signatures only. */
+    chainRpcUrl: string | null;
+    chainRpcTimeoutMs: number;
+    clockSkewSeconds: number;
+  };
 
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
@@ -70,6 +82,17 @@ function bool(value: string | undefined, fallback: boolean): boolean {
   if (['true', '1', 'yes'].includes(v)) return true;
   if (['false', '0', 'no'].includes(v)) return false;
   return v as unknown as boolean; // left as a string so @IsBoolean reports it
+}
+
+/** "8453, 84532" → [8453, 84532]; a bad entry becomes NaN so validation names the variable. */
+function intList(value: string | undefined, fallback: number[]): number[] {
+  const v = blankToUndefined(value);
+  if (v === undefined) return fallback;
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : Number.NaN));
 }
 
 function list(value: string | undefined, fallback: string[]): string[] {
@@ -124,13 +147,22 @@ export function parseEnv(env: Env): EnvSchema {
     RESERVED_NICKNAMES: list(env.RESERVED_NICKNAMES, DEFAULT_RESERVED_NICKNAMES),
     MAX_NICKNAME_CHANGES: int(env.MAX_NICKNAME_CHANGES, 1),
     NICKNAME_CHANGE_COOLDOWN_DAYS: int(env.NICKNAME_CHANGE_COOLDOWN_DAYS, 30),
+    SESSION_SECRET: blankToUndefined(env.SESSION_SECRET),
+    SESSION_TTL_SECONDS: int(env.SESSION_TTL_SECONDS, 7 * 86_400),
+    SIWE_DOMAINS: list(env.SIWE_DOMAINS, production ? [] : DEV_SIWE_DOMAINS),
+    SIWE_CHAIN_IDS: intList(env.SIWE_CHAIN_IDS, DEFAULT_SIWE_CHAIN_IDS),
+    CHAIN_RPC_URL: blankToUndefined(env.CHAIN_RPC_URL)?.trim(),
+    CHAIN_RPC_TIMEOUT_MS: int(env.CHAIN_RPC_TIMEOUT_MS, 5000),
+    SIWE_CLOCK_SKEW_SECONDS: int(env.SIWE_CLOCK_SKEW_SECONDS, 60),
   });
 }
 
 /** One line per failing variable: its name and the first rule it broke. Never the value. */
 function describe(errors: ValidationError[]): string[] {
   return errors.map((e) => {
-    const message = Object.values(e.constraints ?? {})[0] ?? 'is invalid';
+    // Decorators apply bottom-up, so the last constraint is the rule written first (the type check):
+    // "PORT=12abc" reports "must be an integer", not "must not be greater than 65535".
+    const message = Object.values(e.constraints ?? {}).at(-1) ?? 'is invalid';
     return message.startsWith(e.property) ? message : `${e.property}: ${message}`;
   });
 }
@@ -175,6 +207,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
       reserved: parsed.RESERVED_NICKNAMES,
       maxChanges: parsed.MAX_NICKNAME_CHANGES,
       cooldownDays: parsed.NICKNAME_CHANGE_COOLDOWN_DAYS,
+    },
+    auth: {
+      sessionSecret: parsed.SESSION_SECRET ?? null,
+      sessionTtlSeconds: parsed.SESSION_TTL_SECONDS,
+      siweDomains: parsed.SIWE_DOMAINS,
+      siweChainIds: parsed.SIWE_CHAIN_IDS,
+      chainRpcUrl: parsed.CHAIN_RPC_URL ?? null,
+      chainRpcTimeoutMs: parsed.CHAIN_RPC_TIMEOUT_MS,
+      clockSkewSeconds: parsed.SIWE_CLOCK_SKEW_SECONDS,
     },
   } satisfies Omit<AppConfig, 'isProduction'>);
 }

@@ -1,4 +1,5 @@
 import {
+  ArrayNotEmpty,
   IsBoolean,
   IsIn,
   IsInt,
@@ -9,11 +10,19 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
   ValidateIf,
+  ValidationOptions,
 } from 'class-validator';
+import { parseDatabaseUrl } from '../database/connection-options';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
+
+/** Outside production only: the hosts a local frontend or `npm run dev:session` signs in from. */
+export const DEV_SIWE_DOMAINS = ['localhost:3000', 'localhost', '127.0.0.1:3000'];
+/** Base and Base Sepolia. */
+export const DEFAULT_SIWE_CHAIN_IDS = [8453, 84532];
 
 export const DEFAULT_RESERVED_NICKNAMES = [
   'admin', 'administrator', 'root', 'system', 'villa', 'support', 'help', 'info', 'api', 'www', 'mail',
@@ -21,6 +30,21 @@ export const DEFAULT_RESERVED_NICKNAMES = [
 ];
 
 const POSTGRES_URL = /^postgres(ql)?:\/\/[^/\s]+\/[^\s?/]+(\?\S*)?$/;
+
+/** The shape, and what the driver setup will parse later (port range, sslmode), so a bad URL fails here. */
+function IsPostgresUrl(options: ValidationOptions): PropertyDecorator {
+  const parses = (url: string) => {
+    try {
+      return parseDatabaseUrl(url).host !== '';
+    } catch {
+      return false;
+    }
+  };
+  return ValidateBy(
+    { name: 'isPostgresUrl', validator: { validate: (v: unknown) => typeof v === 'string' && POSTGRES_URL.test(v) && parses(v) } },
+    options,
+  );
+}
 
 const isProduction = (env: EnvSchema) => env.NODE_ENV === 'production';
 
@@ -43,14 +67,14 @@ export class EnvSchema {
   HOST: string;
 
   @ValidateIf((env: EnvSchema) => isProduction(env) || env.DATABASE_URL !== undefined)
-  @Matches(POSTGRES_URL, {
-    message: 'DATABASE_URL must be a postgres:// or postgresql:// URL with a host and a database name',
+  @IsPostgresUrl({
+    message: 'DATABASE_URL must be a postgres:// or postgresql:// URL with a host, a database name and a known sslmode',
   })
   DATABASE_URL?: string;
 
   @IsOptional()
-  @Matches(POSTGRES_URL, {
-    message: 'DATABASE_MIGRATION_URL must be a postgres:// or postgresql:// URL with a host and a database name',
+  @IsPostgresUrl({
+    message: 'DATABASE_MIGRATION_URL must be a postgres:// or postgresql:// URL with a host, a database name and a known sslmode',
   })
   DATABASE_MIGRATION_URL?: string;
 
@@ -138,4 +162,40 @@ export class EnvSchema {
   @Min(0)
   @Max(3650)
   NICKNAME_CHANGE_COOLDOWN_DAYS: number;
+
+  @ValidateIf((env: EnvSchema) => isProduction(env) || env.SESSION_SECRET !== undefined)
+  @IsString({ message: 'SESSION_SECRET is required' })
+  @MinLength(32, { message: 'SESSION_SECRET must be at least 32 characters' })
+  SESSION_SECRET?: string;
+
+  @IsInt({ message: 'SESSION_TTL_SECONDS must be an integer' })
+  @Min(60)
+  @Max(31_536_000)
+  SESSION_TTL_SECONDS: number;
+
+  @ArrayNotEmpty({ message: 'SIWE_DOMAINS is required' })
+  @Matches(/^(\[[0-9a-f:]+\]|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)(:\d{1,5})?$/, {
+    each: true,
+    message: 'SIWE_DOMAINS must be a comma-separated list of host[:port] entries such as app.villa.cash',
+  })
+  SIWE_DOMAINS: string[];
+
+  @ArrayNotEmpty({ message: 'SIWE_CHAIN_IDS must not be empty' })
+  @IsInt({ each: true, message: 'SIWE_CHAIN_IDS must be a comma-separated list of integer chain ids' })
+  @Min(1, { each: true, message: 'SIWE_CHAIN_IDS must be a comma-separated list of integer chain ids' })
+  SIWE_CHAIN_IDS: number[];
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/?#@]+(@[^\s/?#]+)?([/?#]\S*)?$/, { message: 'CHAIN_RPC_URL must be an http:// or https:// URL' })
+  CHAIN_RPC_URL?: string;
+
+  @IsInt({ message: 'CHAIN_RPC_TIMEOUT_MS must be an integer' })
+  @Min(100)
+  @Max(60_000)
+  CHAIN_RPC_TIMEOUT_MS: number;
+
+  @IsInt({ message: 'SIWE_CLOCK_SKEW_SECONDS must be an integer' })
+  @Min(0)
+  @Max(3600)
+  SIWE_CLOCK_SKEW_SECONDS: number;
 }

@@ -1,0 +1,20 @@
+import { Entity, EntityRepositoryType, PrimaryKey, Property } from '@mikro-orm/postgresql';
+import { NonceRepository } from './nonce.repository';
+
+/** A SIWE nonce: issued by POST /api/auth/nonce, burnt by the one sign-in that uses it. */
+@Entity({ tableName: 'auth_nonces', repository: () => NonceRepository })
+export class AuthNonce {
+  [EntityRepositoryType]?: NonceRepository;
+
+  @PrimaryKey({ type: 'string', length: 64 })
+  nonce: string;
+
+  @Property({ type: 'datetime' })
+  expiresAt: Date;
+
+  @Property({ type: 'datetime', nullable: true })
+  usedAt: Date | null = null;
+
+  @Property({ type: 'datetime', defaultRaw: 'now()' })
+  createdAt: Date = new Date();
+}

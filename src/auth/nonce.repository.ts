@@ -1,0 +1,50 @@
+import { EntityRepository, SqlEntityManager } from '@mikro-orm/postgresql';
+import type { AuthNonce } from './nonce.entity';
+
+export interface NonceRecord {
+  expiresAt: Date;
+  usedAt: Date | null;
+}
+
+/** How many stale rows one purge removes: bounded, so issuing a nonce stays one cheap statement more. */
+export const PURGE_BATCH = 100;
+
+export const SQL = {
+  insert: `insert into auth_nonces (nonce, expires_at, created_at) values (?, ?, ?)`,
+  find: `select expires_at as "expiresAt", used_at as "usedAt" from auth_nonces where nonce = ?`,
+  // The single-use guarantee: only one update can see used_at still null, whatever runs concurrently.
+  burn:
+    `update auth_nonces set used_at = ? where nonce = ? and used_at is null and expires_at > ?` +
+    ` returning nonce`,
+  purgeExpired:
+    `delete from auth_nonces where nonce in` +
+    ` (select nonce from auth_nonces where expires_at < ? order by expires_at limit ${PURGE_BATCH})`,
+} as const;
+
+/** Every query of `auth_nonces`. Times come from the app's clock, never from the database's now(). */
+export class NonceRepository extends EntityRepository<AuthNonce> {
+  private get sqlEm(): SqlEntityManager {
+    return this.getEntityManager() as SqlEntityManager;
+  }
+
+  async issue(nonce: string, now: Date, expiresAt: Date): Promise<void> {
+    await this.sqlEm.execute(SQL.insert, [nonce, expiresAt.toISOString(), now.toISOString()], 'run');
+  }
+
+  async findByNonce(nonce: string): Promise<NonceRecord | null> {
+    const [row] = await this.sqlEm.execute<{ expiresAt: string | Date; usedAt: string | Date | null }[]>(SQL.find, [nonce], 'all');
+    if (!row) return null;
+    return { expiresAt: new Date(row.expiresAt), usedAt: row.usedAt === null ? null : new Date(row.usedAt) };
+  }
+
+  /** Marks the nonce used if it is unused and unexpired at `now`; false when another use got there first. */
+  async burn(nonce: string, now: Date): Promise<boolean> {
+    const iso = now.toISOString();
+    const rows = await this.sqlEm.execute<{ nonce: string }[]>(SQL.burn, [iso, nonce, iso], 'all');
+    return rows.length === 1;
+  }
+
+  async purgeExpiredBefore(cutoff: Date): Promise<void> {
+    await this.sqlEm.execute(SQL.purgeExpired, [cutoff.toISOString()], 'run');
+  }
+}
