@@ -27,8 +27,8 @@ async function call(base, path, body) {
   return json;
 }
 
-async function main() {
-  const base = (process.argv[2] ?? process.env.BASE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
+/** The whole sign-in with a fresh key: nonce → SIWE message for this host → signature → session. */
+async function signIn(base) {
   const url = new URL(base);
   const account = privateKeyToAccount(generatePrivateKey());
 
@@ -43,7 +43,12 @@ async function main() {
     nonce,
   });
   const signature = await account.signMessage({ message });
-  const { token, address, expiresAt } = await call(base, '/api/auth/verify', { message, signature });
+  return call(base, '/api/auth/verify', { message, signature });
+}
+
+async function main() {
+  const base = (process.argv[2] ?? process.env.BASE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
+  const { token, address, expiresAt } = await signIn(base);
 
   process.stdout.write(
     [
@@ -61,7 +66,11 @@ async function main() {
   );
 }
 
-main().catch((err) => {
-  process.stderr.write(`dev:session: ${err.message}\n`);
-  process.exit(1);
-});
+module.exports = { signIn };
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`dev:session: ${err.message}\n`);
+    process.exit(1);
+  });
+}

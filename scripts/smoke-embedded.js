@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // The embedded-default smoke test CI runs after the suites: the compiled app with no DATABASE_URL
-// (a fresh data directory) must start, be ready, store a profile, and stop cleanly on SIGTERM.
+// (a fresh data directory) must start, be ready, sign a user in, store their profile, and stop
+// cleanly on SIGTERM.
 const { spawn } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const net = require('node:net');
+const { signIn } = require('./dev-session');
 
 function freePort() {
   return new Promise((resolve) => {
@@ -34,7 +36,7 @@ async function waitReady(base, child, ms) {
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'villa-smoke-'));
   const port = await freePort();
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), HOST: '127.0.0.1', EMBEDDED_DATA_DIR: dataDir };
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), HOST: '127.0.0.1', EMBEDDED_DATA_DIR: dataDir, SIWE_DOMAINS: `127.0.0.1:${port}` };
   const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
@@ -42,10 +44,10 @@ async function main() {
   const base = `http://127.0.0.1:${port}`;
   try {
     await waitReady(base, child, 60_000);
-    const address = '0x' + 'ab'.repeat(20);
+    const { token, address } = await signIn(base);
     const created = await fetch(`${base}/api/profile`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ address, nickname: 'SmokeTest' }),
     });
     if (created.status !== 201) throw new Error(`POST /api/profile answered ${created.status}: ${await created.text()}`);

@@ -5,6 +5,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
+import { registerETag } from './common/etag';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { clientErrorHandler, registerJsonBodyParser } from './common/json-body';
 import { requestId } from './common/logging';
@@ -52,6 +53,7 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
 
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBodyParser(fastify);
+  registerETag(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { connect } from 'node:net';
 import { COMPILED_MAIN, ensureBuild, freePort, spawnNode } from './support/app-process';
+import { signIn, SignedIn } from './support/auth';
 import { TcpProxy } from './support/tcp-proxy';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
@@ -10,7 +11,6 @@ import { startTestApp, TestApp } from './support/test-app';
 const CONNECT_TIMEOUT_MS = 1000;
 const ANSWER_BOUND_MS = CONNECT_TIMEOUT_MS + 4000; // connect timeout plus a margin for a loaded machine
 
-const address = (i: number, salt: number) => `0x${salt.toString(16).padStart(8, '0')}${i.toString(16).padStart(32, '0')}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Outcome {
@@ -43,11 +43,11 @@ describe('database outage under load', () => {
     await db.drop();
   });
 
-  async function send(kind: Outcome['kind'], addr: string, body: Record<string, unknown> | null): Promise<Outcome> {
+  async function send(kind: Outcome['kind'], addr: string, body: Record<string, unknown> | null, token = ''): Promise<Outcome> {
     const started = Date.now();
     const res = await fetch(kind === 'write' ? `${t.url}/api/profile` : `${t.url}/api/profile/${addr}`, {
       method: kind === 'write' ? 'POST' : 'GET',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
@@ -63,19 +63,21 @@ describe('database outage under load', () => {
   }
 
   it('answers 2xx or 503 within the bound, recovers without a restart, and loses or half-writes nothing', async () => {
+    // Sessions are minted before the load: each write creates the profile of a signed-in wallet.
+    const wallets: SignedIn[] = [];
+    while (wallets.length < 400) wallets.push(...(await Promise.all(Array.from({ length: 20 }, () => signIn(t.url)))));
     const outcomes: Outcome[] = [];
     let phase: 'before' | 'cut' | 'after' = 'before';
     let n = 0;
-    const salt = Date.now() % 0xffffffff;
     const stopAt = { value: Number.POSITIVE_INFINITY };
 
     // 8 clients, each sending writes (new profiles) and reads back to back until told to stop.
     const clients = Array.from({ length: 8 }, async () => {
-      while (Date.now() < stopAt.value) {
+      while (Date.now() < stopAt.value && n < wallets.length) {
         const i = n++;
-        const addr = address(i, salt);
-        const write = { address: addr, nickname: `Load${salt.toString(36)}${i}`.slice(0, 30), avatar: { style: 'bottts', selection: 'other', variant: i } };
-        outcomes.push(await send('write', addr, write));
+        const { address: addr, token } = wallets[i];
+        const write = { address: addr, nickname: `Load${i}`, avatar: { style: 'bottts', selection: 'other', variant: i } };
+        outcomes.push(await send('write', addr, write, token));
         outcomes.push(await send('read', addr, null));
       }
     });
@@ -161,10 +163,11 @@ describe('SIGTERM while 100 requests are in flight', () => {
     const base = `http://127.0.0.1:${port}`;
     try {
       await app.waitFor(`${base}/health/ready`);
-      const addr = '0x' + 'c3'.repeat(20);
+      const owner = await signIn(base);
+      const addr = owner.address;
       const created = await fetch(`${base}/api/profile`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...owner.headers },
         body: JSON.stringify({ address: addr, nickname: 'Drain' }),
       });
       expect(created.status).toBe(201);
@@ -177,7 +180,7 @@ describe('SIGTERM while 100 requests are in flight', () => {
       const inFlight = Array.from({ length: 100 }, (_, i) =>
         fetch(`${base}/api/profile`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...owner.headers },
           body: JSON.stringify({ address: addr, nickname: 'Drain', avatar: { style: 'avataaars', selection: 'male', variant: i } }),
         }).then((res) => res.status),
       );

@@ -1,9 +1,13 @@
+import { privateKeyToAccount } from 'viem/accounts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { signIn } from './support/auth';
 import { AppProcess, ensureBuild, freePort, spawnApp } from './support/app-process';
 
-const ADDRESS = `0x${'e4'.repeat(20)}`;
+// A fixed key, so the address is known up front; writes sign in with it (Sign-In with Ethereum).
+const OWNER = privateKeyToAccount(`0x${'e4'.repeat(32)}`);
+const ADDRESS = OWNER.address.toLowerCase();
 
 /**
  * `npm start` on a machine with no PostgreSQL and no configuration: the compiled app on the embedded
@@ -46,9 +50,10 @@ describe('embedded database (compiled app, no DATABASE_URL)', () => {
     expect(app.output()).toMatch(/Set DATABASE_URL=postgresql:\/\/\S+ to use a real PostgreSQL server/);
     expect(app.output()).toMatch(/Migrations: applied Migration\d+_profiles/);
 
+    const { headers } = await signIn(base, OWNER);
     const post = await fetch(`${base}/api/profile`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ address: ADDRESS, nickname: 'Embedded', avatar: { style: 'bottts', selection: 'other', variant: 3 } }),
     });
     expect(post.status).toBe(201);

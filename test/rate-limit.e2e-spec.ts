@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { signIn } from './support/auth';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** Floods: per-client-IP limits per route group, 429 with Retry-After, and spoof-proof client IPs. */
@@ -29,9 +30,13 @@ describe('rate limits without a trusted proxy', () => {
 
   it('keeps groups apart: reads of profiles are not limited, writes have their own bucket', async () => {
     await request(t.url).get(`/api/profile/0x${'d4'.repeat(20)}`).expect(404);
+    const owner = await signIn(t.url);
     const writes = await Promise.all(
       Array.from({ length: 4 }, (_, i) =>
-        request(t.url).post('/api/profile').send({ address: `0x${String(i).repeat(40)}`, nickname: `Writer${i}` }),
+        request(t.url)
+          .post('/api/profile')
+          .set(owner.headers)
+          .send({ address: owner.address, nickname: 'Writer', avatar: { style: 'bottts', selection: 'other', variant: i } }),
       ),
     );
     expect(writes.map((r) => r.status).sort()).toEqual([201, 201, 201, 429]);

@@ -1,9 +1,13 @@
 import request from 'supertest';
+import { privateKeyToAccount } from 'viem/accounts';
+import { signIn } from './support/auth';
 import { TcpProxy } from './support/tcp-proxy';
 import { startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
-const ADDRESS = `0x${'5e'.repeat(20)}`;
+// A fixed key, so the address is known up front; writes sign in with it (Sign-In with Ethereum).
+const OWNER = privateKeyToAccount(`0x${'5e'.repeat(32)}`);
+const ADDRESS = OWNER.address.toLowerCase();
 
 /** Polls `path` until it answers `status` (bounded by `attempts`), returning the last response. */
 async function until(t: TestApp, path: string, status: number, attempts = 50): Promise<request.Response> {
@@ -24,7 +28,8 @@ describe('readiness follows the database, without a restart', () => {
     db = await createTestDatabase();
     proxy = await TcpProxy.start(db.url);
     t = await startTestApp({ db, databaseUrl: proxy.url(db.url), env: { DATABASE_CONNECT_TIMEOUT_MS: '1000' } });
-    await request(t.url).post('/api/profile').send({ address: ADDRESS, nickname: 'Ready' }).expect(201);
+    const { headers } = await signIn(t.url, OWNER);
+    await request(t.url).post('/api/profile').set(headers).send({ address: ADDRESS, nickname: 'Ready' }).expect(201);
   });
 
   afterAll(async () => {

@@ -1,9 +1,13 @@
+import { privateKeyToAccount } from 'viem/accounts';
 import { connect } from 'node:net';
 import { Client } from 'pg';
+import { signIn } from './support/auth';
 import { AppProcess, ensureBuild, freePort, spawnApp } from './support/app-process';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
-const ADDRESS = `0x${'5d'.repeat(20)}`;
+// A fixed key, so the address is known up front; writes sign in with it (Sign-In with Ethereum).
+const OWNER = privateKeyToAccount(`0x${'5d'.repeat(32)}`);
+const ADDRESS = OWNER.address.toLowerCase();
 
 /** True when a fresh TCP connection to the port is refused (nothing listens any more). */
 function refused(port: number): Promise<boolean> {
@@ -50,9 +54,10 @@ describe('SIGTERM during a slow request (compiled app, real database)', () => {
 
   it('finishes the in-flight request, stops accepting, and exits 0', async () => {
     const base = `http://127.0.0.1:${port}`;
+    const { headers } = await signIn(base, OWNER);
     const created = await fetch(`${base}/api/profile`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ address: ADDRESS, nickname: 'Slowpoke' }),
     });
     expect(created.status).toBe(201);
@@ -62,7 +67,7 @@ describe('SIGTERM during a slow request (compiled app, real database)', () => {
     await locker.query('select * from profiles where address = $1 for update', [ADDRESS]);
     const patch = fetch(`${base}/api/profile`, {
       method: 'PATCH',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ address: ADDRESS, newNickname: 'Quickstep' }),
     });
     const waitingOnLock = async () => {

@@ -1,6 +1,6 @@
-import { Controller, Get, Param, Query, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ETagInterceptor } from '../common/etag.interceptor';
+import { ETag } from '../common/etag';
 import { RateLimit } from '../common/rate-limit';
 import { ErrorResponse } from '../profile/dto/profile.response';
 import { NicknameCheckResponse, NicknameLookupResponse } from './dto/nickname.response';
@@ -26,7 +26,7 @@ export class NicknameController {
   }
 
   @Get('reverse/:address')
-  @UseInterceptors(ETagInterceptor)
+  @ETag()
   @ApiOkResponse({ type: NicknameLookupResponse })
   @ApiNotFoundResponse({ description: 'No nickname for this address: the body is `null`' })
   reverse(@Param('address') address: string): Promise<NicknameLookupResponse> {
@@ -34,7 +34,7 @@ export class NicknameController {
   }
 
   @Get('resolve/:nickname')
-  @UseInterceptors(ETagInterceptor)
+  @ETag()
   @ApiOkResponse({ type: NicknameLookupResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
   resolve(@Param('nickname') nickname: string): Promise<NicknameLookupResponse> {

@@ -1,6 +1,21 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ETagInterceptor } from '../common/etag.interceptor';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiQuery,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { AuthenticatedSession } from '../auth/authenticated-session';
+import { CurrentSession } from '../auth/current-session.decorator';
+import { SessionGuard } from '../auth/session.guard';
+import { ETag } from '../common/etag';
 import { RateLimit } from '../common/rate-limit';
 import { CreateProfileDto, UpdateNicknameDto } from './dto/profile.dto';
 import { ErrorResponse, ProfileBatchResponse, ProfileResponse } from './dto/profile.response';
@@ -13,28 +28,38 @@ export class ProfileController {
 
   @Post('profile')
   @RateLimit('writes')
+  @UseGuards(SessionGuard)
+  @ApiBearerAuth()
   @HttpCode(201)
   @ApiCreatedResponse({ type: ProfileResponse, description: 'Created or updated (201 for both, as before)' })
   @ApiBadRequestResponse({ type: ErrorResponse })
-  @ApiForbiddenResponse({ description: 'Nickname change limit or cooldown: {error, canChangeNickname:false, nextChangeAt?}' })
+  @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'Authentication required' })
+  @ApiForbiddenResponse({
+    description: 'Session does not match address; or the nickname change limit or cooldown: {error, canChangeNickname:false, nextChangeAt?}',
+  })
   @ApiConflictResponse({ type: ErrorResponse, description: 'Nickname is already taken' })
-  save(@Body() dto: CreateProfileDto): Promise<ProfileResponse> {
-    return this.profiles.save(dto);
+  save(@CurrentSession() session: AuthenticatedSession, @Body() dto: CreateProfileDto): Promise<ProfileResponse> {
+    return this.profiles.save(session, dto);
   }
 
   @Patch('profile')
   @RateLimit('writes')
+  @UseGuards(SessionGuard)
+  @ApiBearerAuth()
   @ApiOkResponse({ type: ProfileResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
-  @ApiForbiddenResponse({ description: 'Nickname change limit or cooldown: {error, canChangeNickname:false, nextChangeAt?}' })
+  @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'Authentication required' })
+  @ApiForbiddenResponse({
+    description: 'Session does not match address; or the nickname change limit or cooldown: {error, canChangeNickname:false, nextChangeAt?}',
+  })
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'This nickname is already taken' })
-  changeNickname(@Body() dto: UpdateNicknameDto): Promise<ProfileResponse> {
-    return this.profiles.changeNickname(dto);
+  changeNickname(@CurrentSession() session: AuthenticatedSession, @Body() dto: UpdateNicknameDto): Promise<ProfileResponse> {
+    return this.profiles.changeNickname(session, dto);
   }
 
   @Get('profile/:address')
-  @UseInterceptors(ETagInterceptor)
+  @ETag()
   @ApiHeader({ name: 'If-None-Match', required: false })
   @ApiOkResponse({ type: ProfileResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
@@ -44,7 +69,7 @@ export class ProfileController {
   }
 
   @Get('profiles')
-  @UseInterceptors(ETagInterceptor)
+  @ETag()
   @ApiQuery({ name: 'addresses', description: 'Comma-separated addresses, up to 100, any case', required: true })
   @ApiOkResponse({ type: ProfileBatchResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })

@@ -1,4 +1,5 @@
 import { EntityRepository, SqlEntityManager } from '@mikro-orm/postgresql';
+import type { QueryResult } from 'pg';
 import { isUniqueViolation } from '../common/errors';
 import type { Profile } from './profile.entity';
 
@@ -68,21 +69,50 @@ export const SQL = {
     ` where address = ? returning ${PROFILE_COLUMNS}`,
 } as const;
 
+/** `in (?)` bound to a list becomes `in (?, ?, …)` with one value per placeholder. */
+export function bindLists(sql: string, params: unknown[]): { sql: string; bindings: unknown[] } {
+  if (!params.some(Array.isArray)) return { sql, bindings: params };
+  const parts = sql.split('?');
+  const bindings = params.flat();
+  return {
+    sql: parts.reduce((out, part, i) => {
+      if (i === 0) return part;
+      const param = params[i - 1];
+      return `${out}${Array.isArray(param) ? param.map(() => '?').join(', ') : '?'}${part}`;
+    }, ''),
+    bindings,
+  };
+}
+
 const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
 
 const NICKNAME_UNIQUE = 'profiles_nickname_normalized_key';
 
+type Query = <T>(sql: string, params: unknown[]) => Promise<T[]>;
+
 /**
- * Every query of the `profiles` table. Reads go straight to the connection and return plain rows
- * (the hot paths skip hydration and the identity map); writes run inside the caller's transaction.
+ * Every query of the `profiles` table, sent straight to a connection of the ORM's own pool (same
+ * size, timeouts and error handling: a pool timeout is a KnexTimeoutError, a 503): parameterized,
+ * one round trip each, plain rows back. No entity hydration, identity map, query building or value
+ * inlining on these paths; writes run in a transaction on one connection.
  */
 export class ProfileRepository extends EntityRepository<Profile> {
-  private get sqlEm(): SqlEntityManager {
-    return this.getEntityManager() as SqlEntityManager;
+  private async withConnection<T>(work: (query: Query) => Promise<T>): Promise<T> {
+    const client = (this.getEntityManager() as SqlEntityManager).getKnex().client;
+    const connection = await client.acquireConnection();
+    const query: Query = async <R>(sql: string, params: unknown[]) => {
+      const done: { response: QueryResult } = await client.query(connection, bindLists(sql, params));
+      return done.response.rows as R[];
+    };
+    try {
+      return await work(query);
+    } finally {
+      client.releaseConnection(connection);
+    }
   }
 
-  private async rows<T>(sql: string, params: unknown[], em: SqlEntityManager = this.sqlEm): Promise<T[]> {
-    return em.execute<T[]>(sql, params, 'all');
+  private rows<T>(sql: string, params: unknown[]): Promise<T[]> {
+    return this.withConnection((query) => query<T>(sql, params));
   }
 
   async findByAddress(address: string): Promise<ProfileRecord | null> {
@@ -118,15 +148,26 @@ export class ProfileRepository extends EntityRepository<Profile> {
    * decision it makes (limits, cooldown, what counts as a change) cannot race another write.
    */
   async transaction<T>(work: (tx: ProfileTransaction) => Promise<T>): Promise<T> {
-    return this.sqlEm.transactional((em) => work(new ProfileTransaction(em as SqlEntityManager)));
+    return this.withConnection(async (query) => {
+      await query('begin', []);
+      try {
+        const result = await work(new ProfileTransaction(query));
+        await query('commit', []);
+        return result;
+      } catch (err) {
+        // A broken connection cannot roll back (the server already ended the transaction); the pool discards it.
+        await query('rollback', []).catch(() => undefined);
+        throw err;
+      }
+    });
   }
 }
 
 export class ProfileTransaction {
-  constructor(private readonly em: SqlEntityManager) {}
+  constructor(private readonly query: Query) {}
 
   async findForUpdate(address: string): Promise<ProfileRecord | null> {
-    const [row] = await this.em.execute<ProfileRecord[]>(SQL.lockByAddress, [address], 'all');
+    const [row] = await this.query<ProfileRecord>(SQL.lockByAddress, [address]);
     return row ?? null;
   }
 
@@ -137,7 +178,7 @@ export class ProfileTransaction {
       values.avatarVariant, values.nicknameChangeCount, isoOrNull(values.lastNicknameChange), now.toISOString(),
       now.toISOString(),
     ];
-    const [row] = await this.guard(() => this.em.execute<ProfileRecord[]>(SQL.insert, params, 'all'));
+    const [row] = await this.guard(() => this.query<ProfileRecord>(SQL.insert, params));
     return row ?? null;
   }
 
@@ -146,7 +187,7 @@ export class ProfileTransaction {
       values.nickname, values.nicknameNormalized, values.avatarStyle, values.avatarSelection, values.avatarVariant,
       values.nicknameChangeCount, isoOrNull(values.lastNicknameChange), now.toISOString(), address,
     ];
-    const [row] = await this.guard(() => this.em.execute<ProfileRecord[]>(SQL.update, params, 'all'));
+    const [row] = await this.guard(() => this.query<ProfileRecord>(SQL.update, params));
     return row;
   }
 

@@ -1,5 +1,6 @@
 import { BadRequestException, ConflictException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@mikro-orm/nestjs';
+import { assertSessionOwns, AuthenticatedSession } from '../auth/authenticated-session';
 import { isAddress, parseAddress } from '../common/address';
 import { Clock } from '../common/clock';
 import { JsonHttpException } from '../common/errors';
@@ -9,6 +10,7 @@ import { AvatarDto, CreateProfileDto, UpdateNicknameDto } from './dto/profile.dt
 import { ProfileBatchResponse, ProfileResponse } from './dto/profile.response';
 import { ChangeLimits, decideNicknameChange, refusalMessage } from './nickname-change.policy';
 import { Profile } from './profile.entity';
+import { toProfileResponse } from './profile.presenter';
 import {
   NicknameTakenError,
   ProfileRecord,
@@ -60,13 +62,14 @@ export class ProfileService {
   }
 
   /** POST: creates the profile, or updates it under the same change rules as PATCH. */
-  async save(dto: CreateProfileDto): Promise<ProfileResponse> {
+  async save(session: AuthenticatedSession, dto: CreateProfileDto): Promise<ProfileResponse> {
     const address = parseAddress(dto.address);
+    assertSessionOwns(session, address);
     const nickname = this.validNickname(dto.nickname);
     // Omitted avatar keeps the stored one; null clears it.
     const avatar = dto.avatar === undefined ? undefined : avatarColumns(dto.avatar);
-    try {
-      const record = await this.writeWithRetry(async (tx, now) => {
+    const write = () =>
+      this.writeWithRetry(async (tx, now) => {
         const current = await tx.findForUpdate(address);
         if (!current) {
           return tx.insert(
@@ -78,6 +81,13 @@ export class ProfileService {
         const change = this.nicknameChange(current, nickname, now);
         return tx.update(address, { ...storedAvatar(current), ...avatar, ...change }, now);
       });
+    try {
+      // ON CONFLICT covers the address only: two first POSTs for one address and one name can trip the
+      // nickname index before the address one. Once more sees the other's row; another owner's name fails again.
+      const record = await write().catch((err: unknown) => {
+        if (err instanceof NicknameTakenError) return write();
+        throw err;
+      });
       return this.toResponse(record, this.clock.now());
     } catch (err) {
       if (err instanceof NicknameTakenError) throw new ConflictException('Nickname is already taken');
@@ -86,8 +96,9 @@ export class ProfileService {
   }
 
   /** PATCH: a nickname change, counted and limited. */
-  async changeNickname(dto: UpdateNicknameDto): Promise<ProfileResponse> {
+  async changeNickname(session: AuthenticatedSession, dto: UpdateNicknameDto): Promise<ProfileResponse> {
     const address = parseAddress(dto.address);
+    assertSessionOwns(session, address);
     const nickname = this.validNickname(dto.newNickname);
     try {
       const record = await this.writeWithRetry(async (tx, now) => {
@@ -106,20 +117,7 @@ export class ProfileService {
   }
 
   toResponse(record: ProfileRecord, now: Date): ProfileResponse {
-    const hasAvatar = record.avatarStyle !== null && record.avatarSelection !== null && record.avatarVariant !== null;
-    return {
-      address: record.address,
-      nickname: record.nickname,
-      nicknameNormalized: record.nicknameNormalized,
-      avatar: hasAvatar
-        ? { style: record.avatarStyle!, selection: record.avatarSelection!, variant: record.avatarVariant! }
-        : null,
-      nicknameChangeCount: record.nicknameChangeCount,
-      lastNicknameChange: record.lastNicknameChange,
-      canChangeNickname: decideNicknameChange(record, this.limits, now).allowed,
-      createdAt: record.createdAt,
-      updatedAt: record.updatedAt,
-    };
+    return toProfileResponse(record, this.limits, now);
   }
 
   private validNickname(raw: string): { nickname: string; nicknameNormalized: string } {

@@ -17,10 +17,11 @@ export class AvatarDto {
   @IsIn(AVATAR_SELECTIONS, { message: `Avatar selection must be one of ${AVATAR_SELECTIONS.join(', ')}` })
   selection: string;
 
+  // class-validator runs decorators bottom-up and stops at the first failure: the type check goes last.
   @ApiProperty({ minimum: 0, maximum: INT32_MAX })
-  @IsInt({ message: 'Avatar variant must be an integer' })
-  @Min(0, { message: 'Avatar variant must be between 0 and 2147483647' })
   @Max(INT32_MAX, { message: 'Avatar variant must be between 0 and 2147483647' })
+  @Min(0, { message: 'Avatar variant must be between 0 and 2147483647' })
+  @IsInt({ message: 'Avatar variant must be an integer' })
   variant: number;
 }
 
