@@ -51,6 +51,7 @@ describe('loadConfig', () => {
         poolMax: 10,
         connectTimeoutMs: 5000,
         statementTimeoutMs: 15_000,
+        queryTimeoutMs: 20_000,
         migrateOnBoot: true,
         caCert: null,
         migrationUrl: null,

@@ -13,6 +13,8 @@ export interface DatabaseConfig {
   poolMax: number;
   connectTimeoutMs: number;
   statementTimeoutMs: number;
+  /** Client-side bound on one query; works behind a pooler, where statementTimeoutMs must be 0. */
+  queryTimeoutMs: number;
   embeddedDataDir: string;
   migrateOnBoot: boolean;
 }
@@ -131,6 +133,7 @@ export function parseEnv(env: Env): EnvSchema {
     DATABASE_POOL_MAX: int(env.DATABASE_POOL_MAX, 10),
     DATABASE_CONNECT_TIMEOUT_MS: int(env.DATABASE_CONNECT_TIMEOUT_MS, 5000),
     DATABASE_STATEMENT_TIMEOUT_MS: int(env.DATABASE_STATEMENT_TIMEOUT_MS, 15_000),
+    DATABASE_QUERY_TIMEOUT_MS: int(env.DATABASE_QUERY_TIMEOUT_MS, 20_000),
     EMBEDDED_DATA_DIR: blankToUndefined(env.EMBEDDED_DATA_DIR) ?? './.data',
     MIGRATE_ON_BOOT: bool(env.MIGRATE_ON_BOOT, !production),
     MIGRATE_SECRET: blankToUndefined(env.MIGRATE_SECRET),
@@ -194,6 +197,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       poolMax: parsed.DATABASE_POOL_MAX,
       connectTimeoutMs: parsed.DATABASE_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: parsed.DATABASE_STATEMENT_TIMEOUT_MS,
+      queryTimeoutMs: parsed.DATABASE_QUERY_TIMEOUT_MS,
       embeddedDataDir: parsed.EMBEDDED_DATA_DIR,
       migrateOnBoot: parsed.MIGRATE_ON_BOOT,
     },

@@ -99,6 +99,11 @@ export class EnvSchema {
   @Max(600_000)
   DATABASE_STATEMENT_TIMEOUT_MS: number;
 
+  @IsInt({ message: 'DATABASE_QUERY_TIMEOUT_MS must be an integer' })
+  @Min(0)
+  @Max(600_000)
+  DATABASE_QUERY_TIMEOUT_MS: number;
+
   @IsString()
   @MinLength(1)
   EMBEDDED_DATA_DIR: string;

@@ -17,12 +17,14 @@ export function describeConnectionError(err: unknown, target: Pick<ParsedDatabas
     if (code === 'ECONNRESET') return 'the connection was reset: often TLS required by the server (add ?sslmode=require) or a firewall';
     if (/timeout/i.test(message) || code === 'ETIMEDOUT')
       return `no answer within ${timeoutMs} ms: the host accepts packets but never answers (firewall, trusted sources, or a VPC-private hostname used from outside the VPC)`;
+    // 28000 also covers "no pg_hba.conf entry" and a missing role: the server's wording tells them apart.
+    if (/no pg_hba.conf entry/i.test(message)) return 'the server refuses this client (pg_hba.conf or trusted sources)';
+    if (/role .* does not exist/i.test(message)) return `role "${target.user}" does not exist`;
     if (code === '28P01' || code === '28000') return `authentication failed for role "${target.user}"`;
     if (code === '3D000') return `database "${target.database}" does not exist`;
     if (/self[- ]signed|unable to verify|certificate/i.test(message))
       return 'the server certificate is not trusted: set DATABASE_CA_CERT to the database CA certificate';
     if (/does not support SSL|SSL off/i.test(message)) return 'the server does not accept TLS: use sslmode=disable for a local server';
-    if (/no pg_hba.conf entry/i.test(message)) return 'the server refuses this client (pg_hba.conf or trusted sources)';
     return message;
   })();
   return `Cannot connect to PostgreSQL at ${where}: ${cause}${code && !cause.includes(code) ? ` [${code}]` : ''}`;

@@ -41,9 +41,10 @@ export function buildOrmOptions(db: DatabaseConfig, url: string, overrides: Part
       connection: {
         ssl: tlsOptions(target.sslMode, db.caCert),
         connectionTimeoutMillis: db.connectTimeoutMs,
+        // Server-side bound, sent at connect (0 behind PgBouncer, which refuses it as a startup parameter).
         statement_timeout: db.statementTimeoutMs || undefined,
-        // Client-side bound too: a server that stops answering mid-query never sends statement_timeout.
-        query_timeout: db.statementTimeoutMs ? db.statementTimeoutMs + db.connectTimeoutMs : undefined,
+        // Client-side bound, independent of it: a server that stops answering never sends statement_timeout.
+        query_timeout: db.queryTimeoutMs || undefined,
         application_name: 'villa-profile-api',
         keepAlive: true,
       },
