@@ -18,7 +18,7 @@ function newestMtime(dir) {
   return newest;
 }
 
-const sources = Math.max(...['src', 'migrations'].map((d) => newestMtime(join(root, d))));
+const sources = Math.max(...['src', 'migrations', 'bench'].map((d) => newestMtime(join(root, d))));
 if (!existsSync(entry) || statSync(entry).mtimeMs < sources) {
   process.stdout.write('Building (dist/ is missing or out of date)…\n');
   execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js'), 'build'], { cwd: root, stdio: 'inherit' });

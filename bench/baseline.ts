@@ -1,0 +1,334 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import jwt from 'jsonwebtoken';
+import { Pool, PoolClient, QueryConfig } from 'pg';
+import { SESSION_MISMATCH } from '../src/auth/authenticated-session';
+import { AUTH_REQUIRED } from '../src/auth/session.guard';
+import { SQL as SESSION_SQL } from '../src/auth/session.repository';
+import { INVALID_ADDRESS, isAddress } from '../src/common/address';
+import { isUniqueViolation } from '../src/common/errors';
+import { AppConfig, loadConfig } from '../src/config/app-config';
+import { NicknameErrors, suggestionCandidates, validateNickname } from '../src/nickname/nickname.rules';
+import { AVATAR_SELECTIONS, AVATAR_STYLES, INT32_MAX } from '../src/profile/dto/profile.dto';
+import { ChangeLimits, decideNicknameChange, refusalMessage } from '../src/profile/nickname-change.policy';
+import { toProfileResponse } from '../src/profile/profile.presenter';
+import { ProfileRecord, SQL, toPgQuery } from '../src/profile/profile.repository';
+import { MAX_BATCH } from '../src/profile/profile.service';
+
+/**
+ * The bench's physical limit: a bare `node:http` + `pg` server answering the same routes with the
+ * repository's own SQL text, the service's own response shaping and the same session check on writes
+ * (the parity e2e test holds it to that), and nothing else: no framework, no ORM, no logging, no rate
+ * limits, no ETags, no security headers.
+ */
+
+type Answer = [status: number, body: unknown];
+type Lookup = { address: string; nickname: string };
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(typeof body === 'object' && body && 'error' in body ? String(body.error) : 'error');
+  }
+}
+
+const bad = (error: string) => new HttpError(400, { error });
+
+/** The repository's SQL, bound as the repository binds it. */
+const query =
+  (sql: string) =>
+  (params: unknown[]): QueryConfig =>
+    toPgQuery(sql, params);
+
+const QUERIES = {
+  byAddress: query(SQL.byAddress),
+  byAddresses: query(SQL.byAddresses),
+  byNormalizedNickname: query(SQL.byNormalizedNickname),
+  nicknameByAddress: query(SQL.nicknameByAddress),
+  takenAmong: query(SQL.takenAmong),
+  lockByAddress: query(SQL.lockByAddress),
+  insert: query(SQL.insert),
+  update: query(SQL.update),
+  findSession: query(SESSION_SQL.findActive),
+};
+
+function parseAddress(raw: string): string {
+  if (!isAddress(raw)) throw bad(INVALID_ADDRESS);
+  return raw.toLowerCase();
+}
+
+function parseAddressList(raw: string): string[] {
+  if (raw.trim() === '') throw bad('addresses is required');
+  const seen = new Set<string>();
+  for (const item of raw.split(',')) {
+    const candidate = item.trim();
+    if (!isAddress(candidate)) throw bad(`Invalid address format: ${JSON.stringify(candidate.slice(0, 64))}`);
+    seen.add(candidate.toLowerCase());
+    if (seen.size > MAX_BATCH) throw bad(`Too many addresses: at most ${MAX_BATCH} per request`);
+  }
+  return [...seen];
+}
+
+type AvatarColumns = Pick<ProfileRecord, 'avatarStyle' | 'avatarSelection' | 'avatarVariant'>;
+
+/** undefined: keep the stored avatar; null: clear it. */
+function parseAvatar(raw: unknown): AvatarColumns | null | undefined {
+  if (raw === undefined || raw === null) return raw;
+  const a = raw as Record<string, unknown>;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw bad('Avatar must be an object with style, selection and variant');
+  if (!(AVATAR_STYLES as readonly unknown[]).includes(a.style)) throw bad(`Avatar style must be one of ${AVATAR_STYLES.join(', ')}`);
+  if (!(AVATAR_SELECTIONS as readonly unknown[]).includes(a.selection)) {
+    throw bad(`Avatar selection must be one of ${AVATAR_SELECTIONS.join(', ')}`);
+  }
+  if (!Number.isInteger(a.variant)) throw bad('Avatar variant must be an integer');
+  const variant = a.variant as number;
+  if (variant < 0 || variant > INT32_MAX) throw bad('Avatar variant must be between 0 and 2147483647');
+  return { avatarStyle: a.style as string, avatarSelection: a.selection as string, avatarVariant: variant };
+}
+
+const NO_AVATAR: AvatarColumns = { avatarStyle: null, avatarSelection: null, avatarVariant: null };
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const SESSION_ISSUER = 'villa-profile-api';
+
+export interface BaselineOptions {
+  /** The service's configuration: pool size, reserved names, change limits, ENS domain. */
+  config: AppConfig;
+  /** "Now" for the change rules, sessions and write timestamps; the parity test shares the service's clock. */
+  now?: () => Date;
+}
+
+export interface Baseline {
+  server: Server;
+  close(): Promise<void>;
+}
+
+export function createBaseline({ config, now = () => new Date() }: BaselineOptions): Baseline {
+  const pool = new Pool({ connectionString: config.database.url!, max: config.database.poolMax });
+  const reserved: ReadonlySet<string> = new Set(config.nickname.reserved);
+  const limits: ChangeLimits = { maxChanges: config.nickname.maxChanges, cooldownDays: config.nickname.cooldownDays };
+  const ensDomain = config.nickname.ensDomain;
+  const sessionKey = config.auth.sessionSecret ? Buffer.from(config.auth.sessionSecret, 'utf8') : null;
+
+  const rows = async <T>(query: QueryConfig, client: Pool | PoolClient = pool): Promise<T[]> =>
+    (await client.query(query)).rows as T[];
+  const lookup = (row: Lookup) => ({
+    address: row.address,
+    nickname: row.nickname,
+    ens: `${row.nickname.toLowerCase()}.${ensDomain}`,
+  });
+
+  async function getProfile(raw: string): Promise<Answer> {
+    const [record] = await rows<ProfileRecord>(QUERIES.byAddress([parseAddress(raw)]));
+    if (!record) return [404, { error: 'Profile not found' }];
+    return [200, toProfileResponse(record, limits, now())];
+  }
+
+  async function getMany(raw: string): Promise<Answer> {
+    const addresses = parseAddressList(raw);
+    const records = await rows<ProfileRecord>(QUERIES.byAddresses([addresses]));
+    const byAddress = new Map(records.map((r) => [r.address, r]));
+    const at = now();
+    const profiles = [];
+    const missing = [];
+    for (const address of addresses) {
+      const record = byAddress.get(address);
+      if (record) profiles.push(toProfileResponse(record, limits, at));
+      else missing.push(address);
+    }
+    return [200, { profiles, missing }];
+  }
+
+  async function check(raw: string): Promise<Answer> {
+    const result = validateNickname(raw, reserved);
+    if (!result.valid) {
+      if (result.error === NicknameErrors.required) {
+        return [400, { available: false, normalized: '', reason: 'invalid', error: NicknameErrors.required }];
+      }
+      return [200, { available: false, normalized: result.normalized, reason: 'invalid', error: result.error }];
+    }
+    const candidates = suggestionCandidates(result.normalized, now().getTime()).filter(
+      (c) => validateNickname(c, reserved).valid,
+    );
+    const taken = new Set(
+      (await rows<{ n: string }>(QUERIES.takenAmong([[result.normalized, ...candidates]]))).map((r) => r.n),
+    );
+    if (!taken.has(result.normalized)) return [200, { available: true, normalized: result.normalized }];
+    const suggestions = candidates.filter((c) => !taken.has(c)).slice(0, 3);
+    return [
+      200,
+      { available: false, normalized: result.normalized, reason: 'taken', suggestions, suggestion: suggestions[0] ?? null },
+    ];
+  }
+
+  async function reverse(raw: string): Promise<Answer> {
+    const [row] = await rows<Lookup>(QUERIES.nicknameByAddress([parseAddress(raw)]));
+    return row ? [200, lookup(row)] : [404, null];
+  }
+
+  async function resolve(raw: string): Promise<Answer> {
+    const result = validateNickname(raw, new Set());
+    const [row] = result.valid ? await rows<Lookup>(QUERIES.byNormalizedNickname([result.normalized])) : [];
+    return row ? [200, lookup(row)] : [404, { error: 'Nickname not found' }];
+  }
+
+  /** The JWT names a live session row; null for anything else (SessionService.authenticate, by hand). */
+  async function sessionAddress(authorization: string | undefined): Promise<string | null> {
+    const token = BEARER.exec(authorization ?? '')?.[1];
+    if (!token || !sessionKey) return null;
+    const at = now();
+    let claims: { sid?: unknown; sub?: unknown };
+    try {
+      claims = jwt.verify(token, sessionKey, {
+        algorithms: ['HS256'],
+        issuer: SESSION_ISSUER,
+        clockTimestamp: Math.floor(at.getTime() / 1000),
+      }) as typeof claims;
+    } catch {
+      return null;
+    }
+    if (typeof claims.sid !== 'string' || !UUID.test(claims.sid) || typeof claims.sub !== 'string') return null;
+    const [row] = await rows<{ address: string }>(QUERIES.findSession([claims.sid, at.toISOString()]));
+    return row && row.address === claims.sub ? row.address : null;
+  }
+
+  /** POST /api/profile for the session's `owner`: the same locked read-decide-write as ProfileService.save, by hand. */
+  async function save(body: Record<string, unknown>, owner: string): Promise<Answer> {
+    if (typeof body.address !== 'string') throw bad(INVALID_ADDRESS);
+    const address = parseAddress(body.address);
+    if (owner !== address) throw new HttpError(403, { error: SESSION_MISMATCH });
+    if (typeof body.nickname !== 'string') throw bad(NicknameErrors.required);
+    const valid = validateNickname(body.nickname, reserved);
+    if (!valid.valid) throw bad(valid.error);
+    const next = { nickname: body.nickname.trim(), nicknameNormalized: valid.normalized };
+    const avatar = parseAvatar(body.avatar);
+
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const record = await transaction(async (client) => {
+        const at = now();
+        const [current] = await rows<ProfileRecord>(QUERIES.lockByAddress([address]), client);
+        const iso = at.toISOString();
+        if (!current) {
+          const columns = avatar ?? NO_AVATAR;
+          const [row] = await rows<ProfileRecord>(
+            QUERIES.insert([
+              address, next.nickname, next.nicknameNormalized, columns.avatarStyle, columns.avatarSelection,
+              columns.avatarVariant, 0, null, iso, iso,
+            ]),
+            client,
+          );
+          return row ?? null;
+        }
+        let count = current.nicknameChangeCount;
+        let last = current.lastNicknameChange;
+        if (current.nicknameNormalized !== null && current.nicknameNormalized !== next.nicknameNormalized) {
+          const decision = decideNicknameChange(current, limits, at);
+          if (!decision.allowed) {
+            throw new HttpError(403, {
+              error: refusalMessage(decision, limits),
+              canChangeNickname: false,
+              ...(decision.reason === 'cooldown' ? { nextChangeAt: decision.nextChangeAt.toISOString() } : {}),
+            });
+          }
+          count += 1;
+          last = iso;
+        }
+        const columns = avatar === undefined ? current : (avatar ?? NO_AVATAR);
+        const [row] = await rows<ProfileRecord>(
+          QUERIES.update([
+            next.nickname, next.nicknameNormalized, columns.avatarStyle, columns.avatarSelection,
+            columns.avatarVariant, count, last, iso, address,
+          ]),
+          client,
+        );
+        return row;
+      });
+      if (record) return [201, toProfileResponse(record, limits, now())];
+    }
+    throw new Error('Profile write did not settle after 3 attempts');
+  }
+
+  async function transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      const result = await work(client);
+      await client.query('commit');
+      return result;
+    } catch (err) {
+      await client.query('rollback');
+      if (isUniqueViolation(err)) throw new HttpError(409, { error: 'Nickname is already taken' });
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async function route(req: IncomingMessage): Promise<Answer> {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const param = (prefix: string) => decodeURIComponent(path.slice(prefix.length));
+    if (req.method === 'GET') {
+      if (path.startsWith('/api/profile/')) return getProfile(param('/api/profile/'));
+      if (path === '/api/profiles') return getMany(new URLSearchParams(q === -1 ? '' : url.slice(q + 1)).getAll('addresses').join(','));
+      if (path.startsWith('/api/nicknames/check/')) return check(param('/api/nicknames/check/'));
+      if (path.startsWith('/api/nicknames/reverse/')) return reverse(param('/api/nicknames/reverse/'));
+      if (path.startsWith('/api/nicknames/resolve/')) return resolve(param('/api/nicknames/resolve/'));
+    }
+    if (req.method === 'POST' && path === '/api/profile') {
+      // SessionGuard runs before the body is even validated.
+      const owner = await sessionAddress(req.headers.authorization);
+      if (!owner) throw new HttpError(401, { error: AUTH_REQUIRED });
+      let body: unknown;
+      try {
+        body = JSON.parse(await readBody(req));
+      } catch {
+        throw bad('Malformed JSON body');
+      }
+      if (!body || typeof body !== 'object' || Array.isArray(body)) throw bad('Request body must be a JSON object');
+      return save(body as Record<string, unknown>, owner);
+    }
+    return [404, { error: 'Not found' }];
+  }
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    route(req).then(
+      ([status, body]) => send(res, status, body),
+      (err: unknown) => (err instanceof HttpError ? send(res, err.status, err.body) : send(res, 500, { error: 'Internal server error' })),
+    );
+  });
+
+  return {
+    server,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pool.end();
+    },
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const json = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+  res.end(json);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+// Run directly (the bench spawns it): configured by the same environment as the service.
+if (require.main === module) {
+  const config = loadConfig();
+  const baseline = createBaseline({ config });
+  baseline.server.listen(config.port, config.host, () => process.stdout.write(`baseline listening on ${config.host}:${config.port}\n`));
+  process.once('SIGTERM', () => void baseline.close().then(() => process.exit(0)));
+}
