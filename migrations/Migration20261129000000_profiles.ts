@@ -27,6 +27,14 @@ export class Migration20261129000000_profiles extends Migration {
 
     await this.refuseCollisions();
 
+    // The legacy unique constraints go first: they are checked row by row during the updates below,
+    // so two rows whose nickname pairs swap would fail midway although the end state is unique.
+    // Uniqueness is case-insensitive and comes back on nickname_normalized alone; the legacy one on
+    // the display form is redundant (and case-sensitive). One transaction: nothing sees the gap.
+    for (const name of [...(await this.uniqueConstraintsOn('nickname')), ...(await this.uniqueConstraintsOn('nickname_normalized'))]) {
+      await this.execute(`alter table profiles drop constraint "${name}"`);
+    }
+
     // Fold addresses to lowercase and derive both nickname forms from one source of truth.
     await this.execute(`update profiles set address = lower(address) where address <> lower(address)`);
     await this.execute(`
@@ -48,19 +56,7 @@ export class Migration20261129000000_profiles extends Migration {
         alter column updated_at set default now(),
         alter column updated_at set not null`);
 
-    // Uniqueness is case-insensitive and lives on nickname_normalized alone; the legacy unique
-    // constraint on the display form is redundant (and case-sensitive), so it goes.
-    for (const name of await this.uniqueConstraintsOn('nickname')) {
-      await this.execute(`alter table profiles drop constraint "${name}"`);
-    }
-    const normalizedUnique = await this.uniqueConstraintsOn('nickname_normalized');
-    if (normalizedUnique.length === 0) {
-      await this.execute(`alter table profiles add constraint profiles_nickname_normalized_key unique (nickname_normalized)`);
-    } else if (normalizedUnique[0] !== 'profiles_nickname_normalized_key') {
-      await this.execute(
-        `alter table profiles rename constraint "${normalizedUnique[0]}" to profiles_nickname_normalized_key`,
-      );
-    }
+    await this.execute(`alter table profiles add constraint profiles_nickname_normalized_key unique (nickname_normalized)`);
 
     await this.execute(`
       alter table profiles

@@ -259,6 +259,24 @@ describe('migrations', () => {
     expect(await recordedMigrations(db)).toEqual([]);
   });
 
+  it('adopts rows whose inconsistent nickname pairs swap (unique only at the end, not row by row)', async () => {
+    const db = await freshDatabase();
+    await seedLegacy(db, [
+      { ...LEGACY_ROWS[1], address: addr('c1'), nickname: 'Bob', nickname_normalized: 'alice' },
+      { ...LEGACY_ROWS[1], address: addr('c2'), nickname: 'Alice', nickname_normalized: 'bob' },
+    ]);
+
+    await withRunner(db, (runner) => runner.up());
+
+    const rows = await db.query<{ address: string; nickname: string; nickname_normalized: string }>(
+      'select address, nickname, nickname_normalized from profiles order by address',
+    );
+    expect(rows).toEqual([
+      { address: addr('c1'), nickname: 'Bob', nickname_normalized: 'bob' },
+      { address: addr('c2'), nickname: 'Alice', nickname_normalized: 'alice' },
+    ]);
+  });
+
   // Four pools of their own need four connections at once: the embedded test pool serves two.
   const onServer = currentTarget().mode === 'server' ? it : it.skip;
 

@@ -12,6 +12,9 @@ export const REDACTED_PATHS = [
   'res.headers["set-cookie"]',
 ];
 
+/** Liveness and readiness probes, including the contract's /api/health: too frequent to log. */
+const HEALTH_PROBE = /^\/(api\/)?health(\/|\?|$)/;
+
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** A caller-supplied X-Request-Id is kept when it is short and plain; otherwise a fresh UUID. */
@@ -38,7 +41,7 @@ export function loggerParams(config: AppConfig, stream?: DestinationStream): Par
     level: config.logLevel,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? requestId(req.headers['x-request-id']),
-    autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') },
+    autoLogging: { ignore: (req: IncomingMessage) => HEALTH_PROBE.test(req.url ?? '') },
     customLogLevel: (_req: IncomingMessage, res: { statusCode: number }, err?: Error) =>
       err || res.statusCode >= 500 ? ('error' as const) : res.statusCode >= 400 ? ('warn' as const) : ('info' as const),
     serializers: {

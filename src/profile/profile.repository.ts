@@ -84,6 +84,12 @@ export function toPgQuery(sql: string, params: unknown[]): { text: string; value
   return { text, values };
 }
 
+/** An error PostgreSQL itself answered (it carries a 5-character SQLSTATE): the connection is fine. */
+function isSqlStateError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+}
+
 const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
 
 const NICKNAME_UNIQUE = 'profiles_nickname_normalized_key';
@@ -97,19 +103,29 @@ type Query = <T>(sql: string, params: unknown[]) => Promise<T[]>;
  * inlining on these paths; writes run in a transaction on one connection.
  */
 export class ProfileRepository extends EntityRepository<Profile> {
-  private async withConnection<T>(work: (query: Query) => Promise<T>): Promise<T> {
+  private async withConnection<T>(work: (query: Query, broken: () => boolean) => Promise<T>): Promise<T> {
     const client = (this.getEntityManager() as SqlEntityManager).getKnex().client;
     const connection: PgClient = await client.acquireConnection();
+    let broken = false;
     const query: Query = async <R>(sql: string, params: unknown[]) => {
       const { text, values } = toPgQuery(sql, params);
       // Straight to the driver (knex's query runner cost as much as the ORM's); knex's `query` event
       // still reports every statement, for tooling and for the suites that count queries.
       client.emit('query', { sql: text, bindings: values });
-      return (await connection.query<R & QueryResultRow>(text, values)).rows;
+      try {
+        return (await connection.query<R & QueryResultRow>(text, values)).rows;
+      } catch (err) {
+        // No SQLSTATE: the client gave up (query_timeout) or the socket failed. The server may still
+        // be running the statement inside our transaction, so this connection must never be reused.
+        if (!isSqlStateError(err)) broken = true;
+        throw err;
+      }
     };
     try {
-      return await work(query);
+      return await work(query, () => broken);
     } finally {
+      // Ending it makes the server roll back and drop its locks; knex then discards it on release.
+      if (broken) await connection.end().catch(() => undefined);
       client.releaseConnection(connection);
     }
   }
@@ -151,15 +167,16 @@ export class ProfileRepository extends EntityRepository<Profile> {
    * decision it makes (limits, cooldown, what counts as a change) cannot race another write.
    */
   async transaction<T>(work: (tx: ProfileTransaction) => Promise<T>): Promise<T> {
-    return this.withConnection(async (query) => {
+    return this.withConnection(async (query, broken) => {
       await query('begin', []);
       try {
         const result = await work(new ProfileTransaction(query));
         await query('commit', []);
         return result;
       } catch (err) {
-        // A broken connection cannot roll back (the server already ended the transaction); the pool discards it.
-        await query('rollback', []).catch(() => undefined);
+        // A broken connection is closed by withConnection instead, which makes the server roll back;
+        // a rollback sent on it would only wait out another query timeout.
+        if (!broken()) await query('rollback', []).catch(() => undefined);
         throw err;
       }
     });

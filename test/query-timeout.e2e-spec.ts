@@ -1,0 +1,62 @@
+import { Client } from 'pg';
+import request from 'supertest';
+import { signIn, SignedIn } from './support/auth';
+import { startTestApp, TestApp } from './support/test-app';
+
+/**
+ * A query the client gave up on (query_timeout; behind PgBouncer it is the only bound) may still run
+ * on the server inside the request's transaction. That connection must be closed, not pooled again:
+ * reused, it would keep the row locked and commit the failed request's write with the next one.
+ */
+describe('a write whose query times out client-side', () => {
+  let t: TestApp;
+  let owner: SignedIn;
+  let locker: Client;
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      // One pooled connection, so a connection wrongly returned to the pool is the next one used.
+      env: { DATABASE_QUERY_TIMEOUT_MS: '1000', DATABASE_STATEMENT_TIMEOUT_MS: '0', DATABASE_POOL_MAX: '1' },
+    });
+    owner = await signIn(t.url);
+    await request(t.url).post('/api/profile').set(owner.headers).send({ address: owner.address, nickname: 'Before' }).expect(201);
+    locker = new Client({ connectionString: t.db.url });
+    await locker.connect();
+  });
+  afterAll(async () => {
+    await locker.end();
+    await t.close();
+  });
+
+  it('answers 503, leaves nothing open or locked, and never commits the timed-out change', async () => {
+    await locker.query('begin');
+    await locker.query('select 1 from profiles where address = $1 for update', [owner.address]);
+    const res = await request(t.url).patch('/api/profile').set(owner.headers).send({ address: owner.address, newNickname: 'After' });
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ error: 'Database not available' });
+    // The statement the app gave up on was still waiting on our lock server-side; now it may run.
+    await locker.query('commit');
+    await new Promise((r) => setTimeout(r, 500));
+    // Nothing of the app's is left holding the row or sitting in an open transaction.
+    await locker.query('begin');
+    await expect(locker.query('select 1 from profiles where address = $1 for update nowait', [owner.address])).resolves.toBeDefined();
+    await locker.query('rollback');
+    const open = await t.db.query(
+      `select pid from pg_stat_activity
+       where datname = current_database() and application_name = 'villa-profile-api' and state like 'idle in transaction%'`,
+    );
+    expect(open).toEqual([]);
+
+    // The next write goes through and commits only itself.
+    await request(t.url)
+      .post('/api/profile')
+      .set(owner.headers)
+      .send({ address: owner.address, nickname: 'Before', avatar: { style: 'bottts', selection: 'other', variant: 7 } })
+      .expect(201);
+    const rows = await t.db.query<{ nickname: string; nickname_change_count: number; avatar_variant: number }>(
+      'select nickname, nickname_change_count, avatar_variant from profiles where address = $1',
+      [owner.address],
+    );
+    expect(rows).toEqual([{ nickname: 'Before', nickname_change_count: 0, avatar_variant: 7 }]);
+  });
+});
