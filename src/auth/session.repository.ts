@@ -1,4 +1,5 @@
 import { EntityRepository, SqlEntityManager } from '@mikro-orm/postgresql';
+import { isoTimestamp } from '../database/sql';
 import { PURGE_BATCH } from './nonce.repository';
 import type { AuthSession } from './session.entity';
 
@@ -9,12 +10,11 @@ export interface SessionRecord {
   expiresAt: string;
 }
 
-const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 export const SQL = {
   insert: `insert into auth_sessions (id, address, created_at, expires_at) values (?, ?, ?, ?)`,
   findActive:
-    `select id, address, ${iso('expires_at')} as "expiresAt" from auth_sessions` +
+    `select id, address, ${isoTimestamp('expires_at')} as "expiresAt" from auth_sessions` +
     ` where id = ? and revoked_at is null and expires_at > ?`,
   revoke: `update auth_sessions set revoked_at = ? where id = ? and revoked_at is null`,
   purgeExpired:

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Migration } from '@mikro-orm/migrations';
 import { MikroORM, SqlEntityManager } from '@mikro-orm/postgresql';
+import { isoTimestamp } from './sql';
 
 type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 export interface MigrationEntry {
@@ -94,7 +95,7 @@ export class MigrationRunner {
 
   private async readStatus(em: SqlEntityManager): Promise<MigrationStatus> {
     const rows = await em.execute<{ name: string; executedAt: string }[]>(
-      `select name, to_char(executed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "executedAt"
+      `select name, ${isoTimestamp('executed_at')} as "executedAt"
        from ${MIGRATIONS_TABLE} order by id`,
     );
     const done = new Set(rows.map((r) => r.name));

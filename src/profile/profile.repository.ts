@@ -1,6 +1,7 @@
 import { EntityRepository, SqlEntityManager } from '@mikro-orm/postgresql';
 import type { Client as PgClient, QueryResultRow } from 'pg';
 import { isUniqueViolation } from '../common/errors';
+import { isoTimestamp } from '../database/sql';
 import type { Profile } from './profile.entity';
 
 /** A profile row as the read paths return it: plain JSON-ready values, no entity, no identity map. */
@@ -36,7 +37,6 @@ export class NicknameTakenError extends Error {
   }
 }
 
-const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** Every read selects the same columns, already shaped for JSON (timestamps as ISO strings). */
 export const PROFILE_COLUMNS = [
@@ -47,9 +47,9 @@ export const PROFILE_COLUMNS = [
   'avatar_selection as "avatarSelection"',
   'avatar_variant as "avatarVariant"',
   'nickname_change_count as "nicknameChangeCount"',
-  `${iso('last_nickname_change')} as "lastNicknameChange"`,
-  `${iso('created_at')} as "createdAt"`,
-  `${iso('updated_at')} as "updatedAt"`,
+  `${isoTimestamp('last_nickname_change')} as "lastNicknameChange"`,
+  `${isoTimestamp('created_at')} as "createdAt"`,
+  `${isoTimestamp('updated_at')} as "updatedAt"`,
 ].join(', ');
 
 export const SQL = {
