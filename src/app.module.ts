@@ -1,11 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
 import { MIGRATIONS } from '../migrations';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { Clock } from './common/clock';
-import { loggerParams } from './common/logging';
 import { RateLimitModule } from './common/rate-limit';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -18,8 +15,6 @@ import { ProfileModule } from './profile/profile.module';
 export interface AppModuleOptions {
   /** The migrations the runner knows; tests swap in their own list. */
   migrations?: MigrationEntry[];
-  /** Where logs go (tests capture them); stdout by default. */
-  logStream?: DestinationStream;
   /** The source of "now" for the nickname rules; the system clock by default. */
   clock?: Clock;
 }
@@ -32,7 +27,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config, options.clock),
-        LoggerModule.forRoot(loggerParams(config, options.logStream)),
         DatabaseModule.forRoot(options.migrations ?? MIGRATIONS),
         RateLimitModule,
         HealthModule,

@@ -1,21 +1,27 @@
 import type { IncomingMessage } from 'node:http';
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { registerETag } from './common/etag';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { clientErrorHandler, registerJsonBodyParser } from './common/json-body';
-import { requestId } from './common/logging';
+import { createLogger, PinoLoggerService, registerRequestLogging, requestId } from './common/logging';
+import { registerSecurityHeaders } from './common/security-headers';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
+export interface CreateAppOptions extends AppModuleOptions {
+  /** Where logs go (tests capture them); stdout by default. */
+  logStream?: DestinationStream;
+}
+
 /** Builds the HTTP app (Fastify adapter, global pipe and filter, OpenAPI) without listening. */
-export async function createApp(config: AppConfig, options: AppModuleOptions = {}): Promise<NestFastifyApplication> {
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const logger = createLogger(config, options.logStream);
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: (req: IncomingMessage) => requestId(req.headers['x-request-id']),
@@ -25,20 +31,8 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
     clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
-    bufferLogs: true,
+    logger: new PinoLoggerService(logger),
     bodyParser: false, // registerJsonBodyParser below replaces it
-  });
-  app.useLogger(app.get(Logger));
-  await app.register(helmet, {
-    // JSON API: nothing may be framed or sniffed; /docs (Swagger UI) needs its own inline assets.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    },
   });
   // Only the configured origins may call from a browser. With none, no CORS plugin at all: it would
   // answer nothing useful and cost every request its hook.
@@ -54,12 +48,17 @@ export async function createApp(config: AppConfig, options: AppModuleOptions = {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
 
+  // Per-request work is Fastify hooks, not Nest middleware: no @fastify/middie, no per-request
+  // AsyncLocalStorage scope (see docs/performance.md).
   const fastify = app.getHttpAdapter().getInstance();
+  registerSecurityHeaders(fastify);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  registerRequestLogging(fastify, logger);
   registerJsonBodyParser(fastify);
   registerETag(fastify);
-  fastify.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
 
   const document = SwaggerModule.createDocument(
     app,

@@ -6,8 +6,8 @@ import { startTestApp, TestApp } from './support/test-app';
 const REAL = MIGRATIONS.map((m) => m.name);
 const FAILING = FIXTURE_FAILING_MIGRATION.name;
 
-// A file of its own: nestjs-pino keeps one log destination per module registry (per test file),
-// so a second app in one file would log into the first app's capture.
+// A file of its own: Nest's static Logger (behind every `new Logger(context)`) is process-wide and
+// writes to the last app created, so a second app in one file would take this app's log lines.
 describe('admin migrations: a migration that fails', () => {
   let t: TestApp;
   let admin: AdminClient;

@@ -1,8 +1,8 @@
 import { AdminClient, BEARER_HEADER, SECRET_HEADER } from './support/admin-client';
 import { startTestApp, TestApp } from './support/test-app';
 
-// A file of its own: nestjs-pino keeps one log destination per module registry (per test file),
-// so a second app in one file would log into the first app's capture.
+// A file of its own: Nest's static Logger (behind every `new Logger(context)`) is process-wide and
+// writes to the last app created, so a second app in one file would take this app's log lines.
 describe('admin migrations: no MIGRATE_SECRET configured', () => {
   let t: TestApp;
   let admin: AdminClient;

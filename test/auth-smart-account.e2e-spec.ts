@@ -5,8 +5,8 @@ import { freePort } from './support/app-process';
 import { RpcStub, smartAccountSignature } from './support/rpc-stub';
 import { startTestApp, TestApp } from './support/test-app';
 
-// A suite of its own: nestjs-pino keeps one root logger per module registry, so a second app in the
-// auth suite's file would write its logs into the first app's stream.
+// A file of its own: Nest's static Logger (behind every `new Logger(context)`) is process-wide and
+// writes to the last app created, so a second app in one file would take this app's log lines.
 
 /** 48 characters: long enough for production rules, obviously fake. */
 const SESSION_SECRET = 'test-session-secret-0123456789-abcdefghijklmnop';

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import type { DestinationStream } from 'pino';
-import type { Params } from 'nestjs-pino';
+import type { LoggerService } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import pino, { DestinationStream, Logger as Pino } from 'pino';
 import { AppConfig } from '../config/app-config';
 
-/** Headers that carry credentials: never written to a log. */
+/**
+ * Paths that would carry credentials if anything ever logged a request's headers. Request lines
+ * (below) log no headers at all; this is the second line of defence for application logs.
+ */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers["x-migrate-secret"]',
@@ -32,28 +35,84 @@ function prettyTransport(): { target: string; options: object } | undefined {
 }
 
 /**
- * JSON logs in production (one object per line, for the platform's log drain), pretty ones in
- * development. Each request is logged once, with its id; health probes are not logged.
+ * The process's one pino logger: JSON lines in production (for the platform's log drain), pretty ones
+ * in development, or into `stream` (tests read it). Each app gets its own; nothing is process-global.
  */
-export function loggerParams(config: AppConfig, stream?: DestinationStream): Params {
+export function createLogger(config: AppConfig, stream?: DestinationStream): Pino {
   const transport = config.nodeEnv === 'development' && !stream ? prettyTransport() : undefined;
   const options = {
     level: config.logLevel,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? requestId(req.headers['x-request-id']),
-    autoLogging: { ignore: (req: IncomingMessage) => HEALTH_PROBE.test(req.url ?? '') },
-    customLogLevel: (_req: IncomingMessage, res: { statusCode: number }, err?: Error) =>
-      err || res.statusCode >= 500 ? ('error' as const) : res.statusCode >= 400 ? ('warn' as const) : ('info' as const),
-    serializers: {
-      req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
-        id: req.id,
-        method: req.method,
-        url: req.url,
-        headers: req.headers,
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
     ...(transport ? { transport } : {}),
   };
-  return { pinoHttp: stream ? [options, stream] : options } as Params;
+  return stream ? pino(options, stream) : pino(options);
+}
+
+/**
+ * One line per answered request, written when the answer is out: request id, method, URL (the raw
+ * path and query: addresses and nicknames are public), status and milliseconds. No headers: what is
+ * not logged cannot leak (bearer tokens, the migrate secret). 5xx at error, 4xx at warn.
+ *
+ * A Fastify hook rather than pino-http as Nest middleware: that path ran every request through
+ * @fastify/middie, a child logger and an AsyncLocalStorage scope, and cost more than the database read.
+ */
+export function registerRequestLogging(fastify: FastifyInstance, logger: Pino): void {
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const url = request.raw.url ?? '';
+    if (!HEALTH_PROBE.test(url)) {
+      const status = reply.statusCode;
+      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+      if (logger.isLevelEnabled(level)) {
+        logger[level](
+          { req: { id: request.id, method: request.method, url }, res: { statusCode: status }, responseTime: Math.round(reply.elapsedTime * 100) / 100 },
+          'request completed',
+        );
+      }
+    }
+    done();
+  });
+}
+
+/**
+ * Nest's LoggerService over pino, so `new Logger('Context')` anywhere writes JSON lines with a
+ * `context` field. Like nestjs-pino, an object first argument becomes fields of the line and the next
+ * string its message: `logger.log({ audit: 'admin', … }, 'admin POST … : ok')`.
+ */
+export class PinoLoggerService implements LoggerService {
+  constructor(private readonly pino: Pino) {}
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('info', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('trace', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('fatal', message, rest);
+  }
+
+  private write(level: pino.Level, message: unknown, rest: unknown[]): void {
+    if (!this.pino.isLevelEnabled(level)) return;
+    // Nest appends the logger's context as the last string argument.
+    const context = rest.length > 0 && typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
+    if (message !== null && typeof message === 'object' && !(message instanceof Error)) {
+      const text = typeof rest[0] === 'string' ? rest[0] : undefined;
+      this.pino[level]({ context, ...(message as object) }, text);
+    } else if (message instanceof Error) {
+      this.pino[level]({ context, err: message }, message.message);
+    } else {
+      // Nest's own error() passes a stack trace as the second argument.
+      const stack = typeof rest[0] === 'string' ? rest[0] : undefined;
+      this.pino[level]({ context, ...(stack ? { stack } : {}) }, String(message));
+    }
+  }
 }

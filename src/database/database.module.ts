@@ -51,9 +51,14 @@ export class DatabaseModule {
         MikroOrmModule.forRootAsync({
           driver: PostgreSqlDriver,
           inject: [AppConfig],
-          useFactory: (config: AppConfig) =>
+          useFactory: (config: AppConfig) => ({
             // connect: false: the bootstrap below checks the connection itself and says why it failed.
-            buildOrmOptions(config.database, config.database.url!, { connect: false }),
+            ...buildOrmOptions(config.database, config.database.url!, { connect: false }),
+            // No request-scoped EntityManager: every query goes through the repositories' own pooled
+            // connections or em.execute, never the identity map, so a per-request context (a Nest
+            // middleware, an EntityManager fork and an AsyncLocalStorage scope each) would buy nothing.
+            registerRequestContext: false,
+          }),
         }),
       ],
       providers: [
