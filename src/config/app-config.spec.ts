@@ -52,6 +52,7 @@ describe('loadConfig', () => {
         connectTimeoutMs: 5000,
         statementTimeoutMs: 15_000,
         queryTimeoutMs: 20_000,
+        batchLookups: true,
         migrateOnBoot: true,
         caCert: null,
         migrationUrl: null,
@@ -111,6 +112,12 @@ describe('loadConfig', () => {
 
     it('defaults MIGRATE_ON_BOOT to false in production (the deploy job migrates)', () => {
       expect(loadConfig(production()).database.migrateOnBoot).toBe(false);
+    });
+
+    it('batches lookups unless DATABASE_BATCH_LOOKUPS=false', () => {
+      expect(loadConfig(production()).database.batchLookups).toBe(true);
+      expect(loadConfig({ DATABASE_BATCH_LOOKUPS: 'false' }).database.batchLookups).toBe(false);
+      expect(problemsOf({ DATABASE_BATCH_LOOKUPS: 'sometimes' })).toEqual(['DATABASE_BATCH_LOOKUPS must be true or false']);
     });
   });
 

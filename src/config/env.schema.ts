@@ -111,6 +111,9 @@ export class EnvSchema {
   @IsBoolean({ message: 'MIGRATE_ON_BOOT must be true or false' })
   MIGRATE_ON_BOOT: boolean;
 
+  @IsBoolean({ message: 'DATABASE_BATCH_LOOKUPS must be true or false' })
+  DATABASE_BATCH_LOOKUPS: boolean;
+
   @ValidateIf((env: EnvSchema) => isProduction(env) || env.MIGRATE_SECRET !== undefined)
   @IsString({ message: 'MIGRATE_SECRET is required' })
   @MinLength(32, { message: 'MIGRATE_SECRET must be at least 32 characters' })

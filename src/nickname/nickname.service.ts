@@ -1,10 +1,8 @@
 import { HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectRepository } from '@mikro-orm/nestjs';
 import { parseAddress } from '../common/address';
 import { Clock } from '../common/clock';
 import { JsonHttpException } from '../common/errors';
 import { AppConfig } from '../config/app-config';
-import { Profile } from '../profile/profile.entity';
 import { ProfileRepository } from '../profile/profile.repository';
 import { NicknameCheckResponse, NicknameLookupResponse } from './dto/nickname.response';
 import { NicknameErrors, suggestionCandidates, validateNickname } from './nickname.rules';
@@ -17,7 +15,7 @@ export class NicknameService {
   private readonly ensDomain: string;
 
   constructor(
-    @InjectRepository(Profile) private readonly profiles: ProfileRepository,
+    private readonly profiles: ProfileRepository,
     private readonly clock: Clock,
     config: AppConfig,
   ) {

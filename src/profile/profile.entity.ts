@@ -1,11 +1,11 @@
-import { Entity, EntityRepositoryType, PrimaryKey, Property } from '@mikro-orm/postgresql';
-import { ProfileRepository } from './profile.repository';
+import { Entity, PrimaryKey, Property } from '@mikro-orm/postgresql';
 
-/** The `profiles` table of CONTRACT.md, adopted in place from the legacy routes (see migrations/). */
-@Entity({ tableName: 'profiles', repository: () => ProfileRepository })
+/**
+ * The `profiles` table of CONTRACT.md, adopted in place from the legacy routes (see migrations/).
+ * Read and written through ProfileRepository's own SQL, never through the identity map.
+ */
+@Entity({ tableName: 'profiles' })
 export class Profile {
-  [EntityRepositoryType]?: ProfileRepository;
-
   /** Always lowercase: a check constraint enforces it. */
   @PrimaryKey({ type: 'string', length: 42 })
   address: string;

@@ -1,16 +1,15 @@
 import { Module } from '@nestjs/common';
-import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { AuthModule } from '../auth/auth.module';
-import { Profile } from './profile.entity';
 import { ProfileController } from './profile.controller';
+import { ProfileRepository } from './profile.repository';
 import { ProfileService } from './profile.service';
 
 @Module({
   // AuthModule provides the SessionService behind SessionGuard on the write routes.
-  imports: [MikroOrmModule.forFeature([Profile]), AuthModule],
+  imports: [AuthModule],
   controllers: [ProfileController],
-  providers: [ProfileService],
+  providers: [ProfileService, ProfileRepository],
   // The Nickname module reads the same table through this repository.
-  exports: [MikroOrmModule],
+  exports: [ProfileRepository],
 })
 export class ProfileModule {}

@@ -1,8 +1,10 @@
-import { EntityRepository, SqlEntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
 import type { Client as PgClient, QueryResultRow } from 'pg';
 import { isUniqueViolation } from '../common/errors';
+import { AppConfig } from '../config/app-config';
+import { LookupBatcher } from '../database/lookup-batcher';
 import { isoTimestamp } from '../database/sql';
-import type { Profile } from './profile.entity';
 
 /** A profile row as the read paths return it: plain JSON-ready values, no entity, no identity map. */
 export interface ProfileRecord {
@@ -56,7 +58,9 @@ export const SQL = {
   byAddress: `select ${PROFILE_COLUMNS} from profiles where address = ?`,
   byAddresses: `select ${PROFILE_COLUMNS} from profiles where address in (?)`,
   byNormalizedNickname: `select address, nickname from profiles where nickname_normalized = ?`,
+  byNormalizedNicknames: `select address, nickname, nickname_normalized as "normalized" from profiles where nickname_normalized in (?)`,
   nicknameByAddress: `select address, nickname from profiles where address = ? and nickname is not null`,
+  nicknamesByAddresses: `select address, nickname from profiles where address in (?) and nickname is not null`,
   takenAmong: `select nickname_normalized as n from profiles where nickname_normalized in (?)`,
   lockByAddress: `select ${PROFILE_COLUMNS} from profiles where address = ? for update`,
   insert:
@@ -96,15 +100,69 @@ const NICKNAME_UNIQUE = 'profiles_nickname_normalized_key';
 
 type Query = <T>(sql: string, params: unknown[]) => Promise<T[]>;
 
+type Lookup = { address: string; nickname: string };
+
+/** Reads by one key, or by several in one query; a key with no row is left out. */
+interface KeyedLookup<V> {
+  load(key: string): Promise<V | undefined>;
+  loadMany(keys: string[]): Promise<Map<string, V>>;
+}
+
+/** The most keys one coalesced lookup sends: the batch endpoint's own cap. */
+const MAX_KEYS_PER_LOOKUP = 100;
+
 /**
  * Every query of the `profiles` table, sent straight to a connection of the ORM's own pool (same
  * size, timeouts and error handling: a pool timeout is a KnexTimeoutError, a 503): parameterized,
- * one round trip each, plain rows back. No entity hydration, identity map, query building or value
- * inlining on these paths; writes run in a transaction on one connection.
+ * plain rows back. No entity hydration, identity map, query building or value inlining on these
+ * paths; writes run in a transaction on one connection.
+ *
+ * Single-key reads (a profile, a reverse or forward lookup, which names are taken) are coalesced
+ * (LookupBatcher): the lookups of concurrent requests share one round trip, and a lone one is
+ * sent as the one-row query. `DATABASE_BATCH_LOOKUPS=false` sends one query per lookup.
  */
-export class ProfileRepository extends EntityRepository<Profile> {
+@Injectable()
+export class ProfileRepository {
+  private readonly byAddress: KeyedLookup<ProfileRecord>;
+  private readonly nicknameByAddress: KeyedLookup<Lookup>;
+  private readonly byNormalizedNickname: KeyedLookup<Lookup>;
+  private readonly taken: KeyedLookup<{ n: string }>;
+
+  constructor(
+    private readonly orm: MikroORM,
+    config: AppConfig,
+  ) {
+    const keyed = <V>(one: string, many: string, keyOf: (row: V) => string): KeyedLookup<V> => {
+      // Rows of the one-key statement all belong to that key (its columns need not include it).
+      const fetch = async (keys: string[]) =>
+        keys.length === 1
+          ? new Map((await this.rows<V>(one, keys)).map((row) => [keys[0], row]))
+          : new Map((await this.rows<V>(many, [keys])).map((row) => [keyOf(row), row]));
+      if (!config.database.batchLookups) {
+        return { load: async (key) => (await fetch([key])).get(key), loadMany: fetch };
+      }
+      const batcher = new LookupBatcher<V>(fetch, MAX_KEYS_PER_LOOKUP);
+      const load = (key: string) => batcher.load(key);
+      return {
+        load,
+        loadMany: async (keys) => {
+          const values = await Promise.all(keys.map(load));
+          return new Map(keys.flatMap((key, i) => (values[i] === undefined ? [] : [[key, values[i]!] as [string, V]])));
+        },
+      };
+    };
+    this.byAddress = keyed<ProfileRecord>(SQL.byAddress, SQL.byAddresses, (r) => r.address);
+    this.nicknameByAddress = keyed<Lookup>(SQL.nicknameByAddress, SQL.nicknamesByAddresses, (r) => r.address);
+    this.byNormalizedNickname = keyed<Lookup & { normalized?: string }>(
+      SQL.byNormalizedNickname,
+      SQL.byNormalizedNicknames,
+      (r) => r.normalized!,
+    );
+    this.taken = keyed<{ n: string }>(SQL.takenAmong, SQL.takenAmong, (r) => r.n);
+  }
+
   private async withConnection<T>(work: (query: Query, broken: () => boolean) => Promise<T>): Promise<T> {
-    const client = (this.getEntityManager() as SqlEntityManager).getKnex().client;
+    const client = this.orm.em.getKnex().client;
     const connection: PgClient = await client.acquireConnection();
     let broken = false;
     const query: Query = async <R>(sql: string, params: unknown[]) => {
@@ -135,8 +193,7 @@ export class ProfileRepository extends EntityRepository<Profile> {
   }
 
   async findByAddress(address: string): Promise<ProfileRecord | null> {
-    const [row] = await this.rows<ProfileRecord>(SQL.byAddress, [address]);
-    return row ?? null;
+    return (await this.byAddress.load(address)) ?? null;
   }
 
   /** One query for the whole batch; rows come back in no particular order. */
@@ -145,21 +202,19 @@ export class ProfileRepository extends EntityRepository<Profile> {
     return this.rows<ProfileRecord>(SQL.byAddresses, [addresses]);
   }
 
-  async findNicknameByAddress(address: string): Promise<{ address: string; nickname: string } | null> {
-    const [row] = await this.rows<{ address: string; nickname: string }>(SQL.nicknameByAddress, [address]);
-    return row ?? null;
+  async findNicknameByAddress(address: string): Promise<Lookup | null> {
+    return (await this.nicknameByAddress.load(address)) ?? null;
   }
 
-  async findByNormalizedNickname(normalized: string): Promise<{ address: string; nickname: string } | null> {
-    const [row] = await this.rows<{ address: string; nickname: string }>(SQL.byNormalizedNickname, [normalized]);
-    return row ?? null;
+  async findByNormalizedNickname(normalized: string): Promise<Lookup | null> {
+    const row = await this.byNormalizedNickname.load(normalized);
+    return row ? { address: row.address, nickname: row.nickname } : null;
   }
 
-  /** Which of these normalized names are already claimed (one query). */
+  /** Which of these normalized names are already claimed (one query, shared with concurrent checks). */
   async takenAmong(normalized: string[]): Promise<Set<string>> {
     if (normalized.length === 0) return new Set();
-    const rows = await this.rows<{ n: string }>(SQL.takenAmong, [normalized]);
-    return new Set(rows.map((r) => r.n));
+    return new Set((await this.taken.loadMany(normalized)).keys());
   }
 
   /**

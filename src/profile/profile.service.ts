@@ -1,5 +1,4 @@
 import { BadRequestException, ConflictException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectRepository } from '@mikro-orm/nestjs';
 import { assertSessionOwns, AuthenticatedSession } from '../auth/authenticated-session';
 import { isAddress, parseAddress } from '../common/address';
 import { Clock } from '../common/clock';
@@ -9,7 +8,6 @@ import { validateNickname } from '../nickname/nickname.rules';
 import { AvatarDto, CreateProfileDto, UpdateNicknameDto } from './dto/profile.dto';
 import { ProfileBatchResponse, ProfileResponse } from './dto/profile.response';
 import { ChangeLimits, decideNicknameChange, refusalMessage } from './nickname-change.policy';
-import { Profile } from './profile.entity';
 import { toProfileResponse } from './profile.presenter';
 import {
   NicknameTakenError,
@@ -31,7 +29,7 @@ export class ProfileService {
   private readonly limits: ChangeLimits;
 
   constructor(
-    @InjectRepository(Profile) private readonly profiles: ProfileRepository,
+    private readonly profiles: ProfileRepository,
     private readonly clock: Clock,
     config: AppConfig,
   ) {

@@ -71,3 +71,47 @@ function dechunk(raw: Buffer): Buffer {
     rest = rest.subarray(eol + 2 + size + 2);
   }
 }
+
+/**
+ * Sends several GETs pipelined in one write on one socket, so the server parses them all from one
+ * read (one turn of its event loop), and returns the answers in order.
+ */
+export function pipelinedGets(url: string, paths: string[], timeoutMs = 10_000): Promise<RawResponse[]> {
+  const { hostname, port } = new URL(url);
+  const requests = paths.map(
+    (path, i) => `GET ${path} HTTP/1.1\r\nhost: ${hostname}:${port}\r\n${i === paths.length - 1 ? 'connection: close\r\n' : ''}\r\n`,
+  );
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no complete answers within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.on('connect', () => socket.write(requests.join('')));
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      let rest = Buffer.concat(chunks);
+      const answers: RawResponse[] = [];
+      while (rest.length > 0) {
+        const split = rest.indexOf('\r\n\r\n');
+        const [statusLine, ...headerLines] = rest.subarray(0, split).toString('latin1').split('\r\n');
+        const headers: Record<string, string> = {};
+        for (const line of headerLines) {
+          const i = line.indexOf(':');
+          if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+        }
+        const length = Number(headers['content-length'] ?? 0);
+        const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine ?? '')?.[1] ?? 0);
+        answers.push({ status, headers, body: rest.subarray(split + 4, split + 4 + length).toString('utf8') });
+        rest = rest.subarray(split + 4 + length);
+      }
+      resolve(answers);
+    });
+  });
+}

@@ -1,0 +1,64 @@
+interface Waiter<V> {
+  resolve(value: V | undefined): void;
+  reject(reason: unknown): void;
+}
+
+/**
+ * Coalesces concurrent lookups by key into one query (the DataLoader pattern, without its cache).
+ * Every key asked for before the event loop's next check phase — in practice, by all the requests
+ * parsed from one round of socket reads — is fetched in a single round trip, at most `maxKeys` keys
+ * per query; a key asked for twice is fetched once. A lone lookup is a batch of one, sent on the same
+ * turn of the loop, so an idle service pays nothing for this.
+ *
+ * Nothing is cached: each batch is a fresh read, so a lookup never sees data older than a lookup
+ * made alone at the same moment. A failed query fails every lookup in its batch with the same error.
+ */
+export class LookupBatcher<V> {
+  private pending = new Map<string, Waiter<V>[]>();
+  private scheduled = false;
+
+  /**
+   * @param fetch returns the found values by key; keys it leaves out resolve as `undefined`.
+   */
+  constructor(
+    private readonly fetch: (keys: string[]) => Promise<Map<string, V>>,
+    private readonly maxKeys = 100,
+  ) {}
+
+  load(key: string): Promise<V | undefined> {
+    return new Promise<V | undefined>((resolve, reject) => {
+      const waiters = this.pending.get(key);
+      if (waiters) waiters.push({ resolve, reject });
+      else this.pending.set(key, [{ resolve, reject }]);
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(this.flush);
+      }
+    });
+  }
+
+  private readonly flush = (): void => {
+    const batch = this.pending;
+    this.pending = new Map();
+    this.scheduled = false;
+    const keys = [...batch.keys()];
+    for (let i = 0; i < keys.length; i += this.maxKeys) this.send(keys.slice(i, i + this.maxKeys), batch);
+  };
+
+  private send(keys: string[], batch: Map<string, Waiter<V>[]>): void {
+    let query: Promise<Map<string, V>>;
+    try {
+      query = this.fetch(keys);
+    } catch (err) {
+      query = Promise.reject(err);
+    }
+    query.then(
+      (found) => {
+        for (const key of keys) for (const waiter of batch.get(key)!) waiter.resolve(found.get(key));
+      },
+      (err: unknown) => {
+        for (const key of keys) for (const waiter of batch.get(key)!) waiter.reject(err);
+      },
+    );
+  }
+}
