@@ -3,9 +3,9 @@ import type { FastifyRequest } from 'fastify';
 import { clientIp } from '../common/client-ip';
 import { Clock } from '../common/clock';
 import { JsonHttpException } from '../common/errors';
+import { FixedWindowRateLimiter } from '../common/rate-limiter';
 import { AppConfig } from '../config/app-config';
 import { AdminAuditService } from './admin-audit.service';
-import { AdminRateLimiter } from './admin-rate-limiter';
 
 /**
  * At most ADMIN_RATE_LIMIT attempts per client IP per ADMIN_RATE_WINDOW_SECONDS on the admin routes.
@@ -13,12 +13,15 @@ import { AdminRateLimiter } from './admin-rate-limiter';
  */
 @Injectable()
 export class AdminRateLimitGuard implements CanActivate {
+  private readonly limiter: FixedWindowRateLimiter;
+
   constructor(
-    private readonly limiter: AdminRateLimiter,
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly audit: AdminAuditService,
-  ) {}
+  ) {
+    this.limiter = new FixedWindowRateLimiter(config.admin.rateLimit, config.admin.rateWindowSeconds * 1000);
+  }
 
   canActivate(context: ExecutionContext): true {
     const request = context.switchToHttp().getRequest<FastifyRequest>();

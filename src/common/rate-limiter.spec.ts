@@ -1,18 +1,18 @@
-import { AdminRateLimiter } from './admin-rate-limiter';
+import { FixedWindowRateLimiter } from './rate-limiter';
 
 const WINDOW_MS = 60_000;
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 
-describe('AdminRateLimiter', () => {
+describe('FixedWindowRateLimiter', () => {
   it('allows `limit` attempts per window, then refuses and keeps counting refused ones', () => {
-    const limiter = new AdminRateLimiter(3, WINDOW_MS);
+    const limiter = new FixedWindowRateLimiter(3, WINDOW_MS);
     expect([1, 2, 3].map(() => limiter.hit('10.0.0.1', T0).allowed)).toEqual([true, true, true]);
     expect(limiter.hit('10.0.0.1', T0 + 1_000)).toEqual({ allowed: false, retryAfterSeconds: 59 });
     expect(limiter.hit('10.0.0.1', T0 + 59_500)).toEqual({ allowed: false, retryAfterSeconds: 1 });
   });
 
   it('counts each client IP separately', () => {
-    const limiter = new AdminRateLimiter(1, WINDOW_MS);
+    const limiter = new FixedWindowRateLimiter(1, WINDOW_MS);
     expect(limiter.hit('10.0.0.1', T0).allowed).toBe(true);
     expect(limiter.hit('10.0.0.1', T0).allowed).toBe(false);
     expect(limiter.hit('10.0.0.2', T0).allowed).toBe(true);
@@ -20,14 +20,14 @@ describe('AdminRateLimiter', () => {
   });
 
   it('starts a fresh window once the previous one has ended', () => {
-    const limiter = new AdminRateLimiter(1, WINDOW_MS);
+    const limiter = new FixedWindowRateLimiter(1, WINDOW_MS);
     limiter.hit('10.0.0.1', T0);
     expect(limiter.hit('10.0.0.1', T0 + WINDOW_MS - 1).allowed).toBe(false);
     expect(limiter.hit('10.0.0.1', T0 + WINDOW_MS)).toEqual({ allowed: true, retryAfterSeconds: 60 });
   });
 
   it('forgets clients whose window has ended', () => {
-    const limiter = new AdminRateLimiter(5, WINDOW_MS);
+    const limiter = new FixedWindowRateLimiter(5, WINDOW_MS);
     for (let i = 0; i < 100; i++) limiter.hit(`10.0.0.${i}`, T0 + i);
     expect(limiter.size).toBe(100);
     limiter.hit('10.0.1.1', T0 + WINDOW_MS + 50);
@@ -37,7 +37,7 @@ describe('AdminRateLimiter', () => {
   });
 
   it('never tracks more than maxKeys clients: the oldest window goes first', () => {
-    const limiter = new AdminRateLimiter(1, WINDOW_MS, 3);
+    const limiter = new FixedWindowRateLimiter(1, WINDOW_MS, 3);
     for (const ip of ['a', 'b', 'c']) limiter.hit(ip, T0);
     expect(limiter.hit('c', T0).allowed).toBe(false);
     limiter.hit('d', T0);

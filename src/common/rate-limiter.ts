@@ -13,7 +13,7 @@ export interface RateVerdict {
  * A fixed-window attempt counter per key (the client IP), in memory. Memory stays bounded: windows
  * that have ended are dropped as time passes, and beyond `maxKeys` the oldest window is evicted.
  */
-export class AdminRateLimiter {
+export class FixedWindowRateLimiter {
   // Map order is window-start order (a new window is inserted at the end), so ended ones come first.
   private readonly windows = new Map<string, Window>();
 
