@@ -108,8 +108,8 @@ interface KeyedLookup<V> {
   loadMany(keys: string[]): Promise<Map<string, V>>;
 }
 
-/** The most keys one coalesced lookup sends: the batch endpoint's own cap. */
-const MAX_KEYS_PER_LOOKUP = 100;
+/** The most keys one coalesced query sends (concurrent batch requests of 100 addresses share queries too). */
+const MAX_KEYS_PER_LOOKUP = 500;
 
 /**
  * Every query of the `profiles` table, sent straight to a connection of the ORM's own pool (same
@@ -197,9 +197,10 @@ export class ProfileRepository {
   }
 
   /** One query for the whole batch; rows come back in no particular order. */
+  /** The profiles of these addresses, in no particular order (one query, shared with concurrent reads). */
   async findByAddresses(addresses: string[]): Promise<ProfileRecord[]> {
     if (addresses.length === 0) return [];
-    return this.rows<ProfileRecord>(SQL.byAddresses, [addresses]);
+    return [...(await this.byAddress.loadMany(addresses)).values()];
   }
 
   async findNicknameByAddress(address: string): Promise<Lookup | null> {
