@@ -31,6 +31,9 @@ function paths(addresses: string[]): string[] {
     ...[addresses[2], nameless, misses[0], addresses[3]].map((a) => `/api/nicknames/reverse/${a}`),
     ...['anna', 'BEN', 'Cleo', 'nobody', 'fay', 'x!'].map((n) => `/api/nicknames/resolve/${n}`),
     ...['Dara', 'eli', 'FreeName', 'Anna'].map((n) => `/api/nicknames/check/${n}`),
+    // Batches overlapping each other and the single reads: the same lookup by address serves them all.
+    `/api/profiles?addresses=${addresses[4]},${misses[1]},${addresses[0]}`,
+    `/api/profiles?addresses=${addresses[5]},${addresses[4]}`,
   ];
 }
 
@@ -78,7 +81,7 @@ describe('lookup batching', () => {
     it('sends one query per kind of lookup for all of them', async () => {
       const { result, statements } = await profileStatements(() => pipelinedGets(t.url, mix));
       expect(result).toHaveLength(mix.length);
-      // profiles by address, nicknames by address, addresses by nickname, taken names.
+      // profiles by address (single and batch reads alike), nicknames by address, addresses by nickname, taken names.
       expect(statements).toHaveLength(4);
       expect(statements.filter((s) => / in \(\$1, \$2/.test(s))).toHaveLength(4);
     });
