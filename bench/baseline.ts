@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { Pool, PoolClient, QueryConfig } from 'pg';
@@ -11,7 +12,8 @@ import { NicknameErrors, suggestionCandidates, validateNickname } from '../src/n
 import { AVATAR_SELECTIONS, AVATAR_STYLES, INT32_MAX } from '../src/profile/dto/profile.dto';
 import { ChangeLimits, decideNicknameChange, refusalMessage } from '../src/profile/nickname-change.policy';
 import { toProfileResponse } from '../src/profile/profile.presenter';
-import { ProfileRecord, SQL, toPgQuery } from '../src/profile/profile.repository';
+import { toPgQuery } from '../src/database/pooled-sql';
+import { ProfileRecord, SQL } from '../src/profile/profile.repository';
 import { MAX_BATCH } from '../src/profile/profile.service';
 
 /**
@@ -110,7 +112,8 @@ export function createBaseline({ config, now = () => new Date() }: BaselineOptio
   const reserved: ReadonlySet<string> = new Set(config.nickname.reserved);
   const limits: ChangeLimits = { maxChanges: config.nickname.maxChanges, cooldownDays: config.nickname.cooldownDays };
   const ensDomain = config.nickname.ensDomain;
-  const sessionKey = config.auth.sessionSecret ? Buffer.from(config.auth.sessionSecret, 'utf8') : null;
+  // A KeyObject, as the service holds it: jsonwebtoken would otherwise try to parse raw bytes as a PEM key on each verify.
+  const sessionKey = config.auth.sessionSecret ? createSecretKey(Buffer.from(config.auth.sessionSecret, 'utf8')) : null;
 
   const rows = async <T>(query: QueryConfig, client: Pool | PoolClient = pool): Promise<T[]> =>
     (await client.query(query)).rows as T[];

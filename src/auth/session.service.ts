@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createSecretKey, KeyObject, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@mikro-orm/nestjs';
 import jwt from 'jsonwebtoken';
@@ -38,7 +38,11 @@ const isSessionClaims = (payload: unknown): payload is SessionClaims => {
 @Injectable()
 export class SessionService {
   private readonly logger = new Logger('Auth');
-  private readonly key: Buffer;
+  /**
+   * A KeyObject, not the raw bytes: given a string or Buffer, jsonwebtoken first tries to parse it as
+   * a PEM public key (and throws) on every sign and verify — a third of a write's CPU time.
+   */
+  private readonly key: KeyObject;
   private readonly ttlSeconds: number;
 
   constructor(
@@ -49,7 +53,7 @@ export class SessionService {
     this.ttlSeconds = config.auth.sessionTtlSeconds;
     const secret = config.auth.sessionSecret;
     // Production requires SESSION_SECRET (config refuses to boot without it); never a fixed default.
-    this.key = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
+    this.key = createSecretKey(secret ? Buffer.from(secret, 'utf8') : randomBytes(32));
     if (!secret) {
       this.logger.warn('SESSION_SECRET is not set: sessions are signed with a random per-process key and end when the process restarts');
     }

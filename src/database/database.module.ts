@@ -6,6 +6,7 @@ import { describeConnectionError } from './connection-diagnostics';
 import { parseDatabaseUrl, redactUrl } from './connection-options';
 import { MigrationEntry, MigrationRunner } from './migration-runner';
 import { buildOrmOptions } from './orm.config';
+import { PooledSql } from './pooled-sql';
 
 export const MIGRATION_LIST = Symbol('MIGRATION_LIST');
 
@@ -69,8 +70,9 @@ export class DatabaseModule {
           useFactory: (orm: MikroORM, list: MigrationEntry[]) => new MigrationRunner(orm, list),
         },
         DatabaseBootstrap,
+        PooledSql,
       ],
-      exports: [MigrationRunner],
+      exports: [MigrationRunner, PooledSql],
     };
   }
 }

@@ -62,3 +62,43 @@ export class LookupBatcher<V> {
     );
   }
 }
+
+/** Reads by one key, or by several in one query; a key with no row is left out. */
+export interface KeyedLookup<V> {
+  load(key: string): Promise<V | undefined>;
+  loadMany(keys: string[]): Promise<Map<string, V>>;
+}
+
+export interface KeyedLookupOptions<V> {
+  /** The statement for one key (`… where k = ?`): every row it returns belongs to that key. */
+  one: string;
+  /** The statement for several (`… where k in (?)`); `keyOf` says whose each row is. */
+  many: string;
+  keyOf(row: V): string;
+  /** Coalesce concurrent lookups (LookupBatcher); false: one query per load or loadMany. */
+  batch: boolean;
+  maxKeys: number;
+}
+
+/** A lookup by key over `rows`, coalesced or not. */
+export function keyedLookup<V>(
+  rows: <T>(sql: string, params: unknown[]) => Promise<T[]>,
+  { one, many, keyOf, batch, maxKeys }: KeyedLookupOptions<V>,
+): KeyedLookup<V> {
+  const fetch = async (keys: string[]): Promise<Map<string, V>> =>
+    keys.length === 1
+      ? new Map((await rows<V>(one, keys)).map((row) => [keys[0], row]))
+      : new Map((await rows<V>(many, [keys])).map((row) => [keyOf(row), row]));
+  if (!batch) return { load: async (key) => (await fetch([key])).get(key), loadMany: fetch };
+  const batcher = new LookupBatcher<V>(fetch, maxKeys);
+  const load = (key: string) => batcher.load(key);
+  return {
+    load,
+    async loadMany(keys) {
+      const values = await Promise.all(keys.map(load));
+      const found = new Map<string, V>();
+      keys.forEach((key, i) => values[i] !== undefined && found.set(key, values[i]!));
+      return found;
+    },
+  };
+}

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { MikroORM } from '@mikro-orm/postgresql';
-import type { Client as PgClient, QueryResultRow } from 'pg';
 import { isUniqueViolation } from '../common/errors';
 import { AppConfig } from '../config/app-config';
-import { LookupBatcher } from '../database/lookup-batcher';
+import { KeyedLookup, keyedLookup } from '../database/lookup-batcher';
+import { PooledSql, Query } from '../database/pooled-sql';
 import { isoTimestamp } from '../database/sql';
 
 /** A profile row as the read paths return it: plain JSON-ready values, no entity, no identity map. */
@@ -73,130 +72,56 @@ export const SQL = {
     ` where address = ? returning ${PROFILE_COLUMNS}`,
 } as const;
 
-const PLACEHOLDER_SPLITS = new Map<string, string[]>();
-
-/** The statements' `?` placeholders in pg's `$n` form; a list binds as `in ($1, $2, …)`, one value each. */
-export function toPgQuery(sql: string, params: unknown[]): { text: string; values: unknown[] } {
-  let parts = PLACEHOLDER_SPLITS.get(sql);
-  if (!parts) PLACEHOLDER_SPLITS.set(sql, (parts = sql.split('?')));
-  const values: unknown[] = [];
-  let text = parts[0];
-  for (let i = 1; i < parts.length; i++) {
-    const param = params[i - 1];
-    text += (Array.isArray(param) ? param : [param]).map((value) => `$${values.push(value)}`).join(', ') + parts[i];
-  }
-  return { text, values };
-}
-
-/** An error PostgreSQL itself answered (it carries a 5-character SQLSTATE): the connection is fine. */
-function isSqlStateError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
-}
-
 const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
 
 const NICKNAME_UNIQUE = 'profiles_nickname_normalized_key';
 
-type Query = <T>(sql: string, params: unknown[]) => Promise<T[]>;
-
 type Lookup = { address: string; nickname: string };
-
-/** Reads by one key, or by several in one query; a key with no row is left out. */
-interface KeyedLookup<V> {
-  load(key: string): Promise<V | undefined>;
-  loadMany(keys: string[]): Promise<Map<string, V>>;
-}
 
 /** The most keys one coalesced query sends (concurrent batch requests of 100 addresses share queries too). */
 const MAX_KEYS_PER_LOOKUP = 500;
 
 /**
- * Every query of the `profiles` table, sent straight to a connection of the ORM's own pool (same
- * size, timeouts and error handling: a pool timeout is a KnexTimeoutError, a 503): parameterized,
- * plain rows back. No entity hydration, identity map, query building or value inlining on these
- * paths; writes run in a transaction on one connection.
+ * Every query of the `profiles` table, through PooledSql: parameterized, plain rows back; writes
+ * run in a transaction on one connection.
  *
- * Single-key reads (a profile, a reverse or forward lookup, which names are taken) are coalesced
- * (LookupBatcher): the lookups of concurrent requests share one round trip, and a lone one is
- * sent as the one-row query. `DATABASE_BATCH_LOOKUPS=false` sends one query per lookup.
+ * Single-key reads (a profile, a reverse or forward lookup, which names are taken, the addresses of a
+ * batch) are coalesced (LookupBatcher): the lookups of concurrent requests share one round trip, and a
+ * lone one is sent as the one-row query. `DATABASE_BATCH_LOOKUPS=false` sends one query per lookup.
  */
 @Injectable()
 export class ProfileRepository {
   private readonly byAddress: KeyedLookup<ProfileRecord>;
   private readonly nicknameByAddress: KeyedLookup<Lookup>;
-  private readonly byNormalizedNickname: KeyedLookup<Lookup>;
+  private readonly byNormalizedNickname: KeyedLookup<Lookup & { normalized?: string }>;
   private readonly taken: KeyedLookup<{ n: string }>;
 
   constructor(
-    private readonly orm: MikroORM,
+    private readonly sql: PooledSql,
     config: AppConfig,
   ) {
-    const keyed = <V>(one: string, many: string, keyOf: (row: V) => string): KeyedLookup<V> => {
-      // Rows of the one-key statement all belong to that key (its columns need not include it).
-      const fetch = async (keys: string[]) =>
-        keys.length === 1
-          ? new Map((await this.rows<V>(one, keys)).map((row) => [keys[0], row]))
-          : new Map((await this.rows<V>(many, [keys])).map((row) => [keyOf(row), row]));
-      if (!config.database.batchLookups) {
-        return { load: async (key) => (await fetch([key])).get(key), loadMany: fetch };
-      }
-      const batcher = new LookupBatcher<V>(fetch, MAX_KEYS_PER_LOOKUP);
-      const load = (key: string) => batcher.load(key);
-      return {
-        load,
-        loadMany: async (keys) => {
-          const values = await Promise.all(keys.map(load));
-          return new Map(keys.flatMap((key, i) => (values[i] === undefined ? [] : [[key, values[i]!] as [string, V]])));
-        },
-      };
-    };
-    this.byAddress = keyed<ProfileRecord>(SQL.byAddress, SQL.byAddresses, (r) => r.address);
-    this.nicknameByAddress = keyed<Lookup>(SQL.nicknameByAddress, SQL.nicknamesByAddresses, (r) => r.address);
-    this.byNormalizedNickname = keyed<Lookup & { normalized?: string }>(
-      SQL.byNormalizedNickname,
-      SQL.byNormalizedNicknames,
-      (r) => r.normalized!,
-    );
-    this.taken = keyed<{ n: string }>(SQL.takenAmong, SQL.takenAmong, (r) => r.n);
-  }
-
-  private async withConnection<T>(work: (query: Query, broken: () => boolean) => Promise<T>): Promise<T> {
-    const client = this.orm.em.getKnex().client;
-    const connection: PgClient = await client.acquireConnection();
-    let broken = false;
-    const query: Query = async <R>(sql: string, params: unknown[]) => {
-      const { text, values } = toPgQuery(sql, params);
-      // Straight to the driver (knex's query runner cost as much as the ORM's); knex's `query` event
-      // still reports every statement, for tooling and for the suites that count queries.
-      client.emit('query', { sql: text, bindings: values });
-      try {
-        return (await connection.query<R & QueryResultRow>(text, values)).rows;
-      } catch (err) {
-        // No SQLSTATE: the client gave up (query_timeout) or the socket failed. The server may still
-        // be running the statement inside our transaction, so this connection must never be reused.
-        if (!isSqlStateError(err)) broken = true;
-        throw err;
-      }
-    };
-    try {
-      return await work(query, () => broken);
-    } finally {
-      // Ending it makes the server roll back and drop its locks; knex then discards it on release.
-      if (broken) await connection.end().catch(() => undefined);
-      client.releaseConnection(connection);
-    }
-  }
-
-  private rows<T>(sql: string, params: unknown[]): Promise<T[]> {
-    return this.withConnection((query) => query<T>(sql, params));
+    const rows = <T>(statement: string, params: unknown[]) => sql.rows<T>(statement, params);
+    const options = { batch: config.database.batchLookups, maxKeys: MAX_KEYS_PER_LOOKUP };
+    this.byAddress = keyedLookup<ProfileRecord>(rows, { ...options, one: SQL.byAddress, many: SQL.byAddresses, keyOf: (r) => r.address });
+    this.nicknameByAddress = keyedLookup<Lookup>(rows, {
+      ...options,
+      one: SQL.nicknameByAddress,
+      many: SQL.nicknamesByAddresses,
+      keyOf: (r) => r.address,
+    });
+    this.byNormalizedNickname = keyedLookup<Lookup & { normalized?: string }>(rows, {
+      ...options,
+      one: SQL.byNormalizedNickname,
+      many: SQL.byNormalizedNicknames,
+      keyOf: (r) => r.normalized!,
+    });
+    this.taken = keyedLookup<{ n: string }>(rows, { ...options, one: SQL.takenAmong, many: SQL.takenAmong, keyOf: (r) => r.n });
   }
 
   async findByAddress(address: string): Promise<ProfileRecord | null> {
     return (await this.byAddress.load(address)) ?? null;
   }
 
-  /** One query for the whole batch; rows come back in no particular order. */
   /** The profiles of these addresses, in no particular order (one query, shared with concurrent reads). */
   async findByAddresses(addresses: string[]): Promise<ProfileRecord[]> {
     if (addresses.length === 0) return [];
@@ -222,20 +147,8 @@ export class ProfileRepository {
    * Runs `work` in a transaction. The work receives a handle whose reads lock the row, so the
    * decision it makes (limits, cooldown, what counts as a change) cannot race another write.
    */
-  async transaction<T>(work: (tx: ProfileTransaction) => Promise<T>): Promise<T> {
-    return this.withConnection(async (query, broken) => {
-      await query('begin', []);
-      try {
-        const result = await work(new ProfileTransaction(query));
-        await query('commit', []);
-        return result;
-      } catch (err) {
-        // A broken connection is closed by withConnection instead, which makes the server roll back;
-        // a rollback sent on it would only wait out another query timeout.
-        if (!broken()) await query('rollback', []).catch(() => undefined);
-        throw err;
-      }
-    });
+  transaction<T>(work: (tx: ProfileTransaction) => Promise<T>): Promise<T> {
+    return this.sql.transaction((query) => work(new ProfileTransaction(query)));
   }
 }
 

@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { Client as PgClient, QueryResultRow } from 'pg';
+
+/** One parameterized statement with `?` placeholders; its rows, plain. */
+export type Query = <T>(sql: string, params: unknown[]) => Promise<T[]>;
+
+const PLACEHOLDER_SPLITS = new Map<string, string[]>();
+
+/** The statements' `?` placeholders in pg's `$n` form; a list binds as `in ($1, $2, …)`, one value each. */
+export function toPgQuery(sql: string, params: unknown[]): { text: string; values: unknown[] } {
+  let parts = PLACEHOLDER_SPLITS.get(sql);
+  if (!parts) PLACEHOLDER_SPLITS.set(sql, (parts = sql.split('?')));
+  const values: unknown[] = [];
+  let text = parts[0];
+  for (let i = 1; i < parts.length; i++) {
+    const param = params[i - 1];
+    text += (Array.isArray(param) ? param : [param]).map((value) => `$${values.push(value)}`).join(', ') + parts[i];
+  }
+  return { text, values };
+}
+
+/** An error PostgreSQL itself answered (it carries a 5-character SQLSTATE): the connection is fine. */
+function isSqlStateError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+}
+
+/**
+ * How the repositories talk to PostgreSQL: parameterized statements sent straight to a connection of
+ * the ORM's own pool (same size, timeouts and error handling: a pool timeout is a KnexTimeoutError,
+ * a 503), plain rows back. No entity hydration, identity map, query building or value inlining: on
+ * these paths knex's and MikroORM's query runners cost more than the database's answer.
+ */
+@Injectable()
+export class PooledSql {
+  constructor(private readonly orm: MikroORM) {}
+
+  /** One statement on any pooled connection. */
+  rows<T>(sql: string, params: unknown[]): Promise<T[]> {
+    return this.withConnection((query) => query<T>(sql, params));
+  }
+
+  /** `work`'s statements in one transaction on one connection: committed if it returns, rolled back if it throws. */
+  transaction<T>(work: (query: Query) => Promise<T>): Promise<T> {
+    return this.withConnection(async (query, broken) => {
+      await query('begin', []);
+      try {
+        const result = await work(query);
+        await query('commit', []);
+        return result;
+      } catch (err) {
+        // A broken connection is closed by withConnection instead, which makes the server roll back;
+        // a rollback sent on it would only wait out another query timeout.
+        if (!broken()) await query('rollback', []).catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  private async withConnection<T>(work: (query: Query, broken: () => boolean) => Promise<T>): Promise<T> {
+    const client = this.orm.em.getKnex().client;
+    const connection: PgClient = await client.acquireConnection();
+    let broken = false;
+    const query: Query = async <R>(sql: string, params: unknown[]) => {
+      const { text, values } = toPgQuery(sql, params);
+      // knex's `query` event still reports every statement, for tooling and for the suites that count queries.
+      client.emit('query', { sql: text, bindings: values });
+      try {
+        return (await connection.query<R & QueryResultRow>(text, values)).rows;
+      } catch (err) {
+        // No SQLSTATE: the client gave up (query_timeout) or the socket failed. The server may still
+        // be running the statement inside our transaction, so this connection must never be reused.
+        if (!isSqlStateError(err)) broken = true;
+        throw err;
+      }
+    };
+    try {
+      return await work(query, () => broken);
+    } finally {
+      // Ending it makes the server roll back and drop its locks; knex then discards it on release.
+      if (broken) await connection.end().catch(() => undefined);
+      client.releaseConnection(connection);
+    }
+  }
+}
