@@ -4,7 +4,7 @@ import jwt from 'jsonwebtoken';
 import { Pool, PoolClient, QueryConfig } from 'pg';
 import { SESSION_MISMATCH } from '../src/auth/authenticated-session';
 import { AUTH_REQUIRED } from '../src/auth/session.guard';
-import { SQL as SESSION_SQL } from '../src/auth/session.repository';
+import { isLive, SessionRecord, SQL as SESSION_SQL } from '../src/auth/session.repository';
 import { INVALID_ADDRESS, isAddress } from '../src/common/address';
 import { isUniqueViolation } from '../src/common/errors';
 import { AppConfig, loadConfig } from '../src/config/app-config';
@@ -52,7 +52,7 @@ const QUERIES = {
   lockByAddress: query(SQL.lockByAddress),
   insert: query(SQL.insert),
   update: query(SQL.update),
-  findSession: query(SESSION_SQL.findActive),
+  findSession: query(SESSION_SQL.findUnrevoked),
 };
 
 function parseAddress(raw: string): string {
@@ -193,8 +193,8 @@ export function createBaseline({ config, now = () => new Date() }: BaselineOptio
       return null;
     }
     if (typeof claims.sid !== 'string' || !UUID.test(claims.sid) || typeof claims.sub !== 'string') return null;
-    const [row] = await rows<{ address: string }>(QUERIES.findSession([claims.sid, at.toISOString()]));
-    return row && row.address === claims.sub ? row.address : null;
+    const [row] = await rows<SessionRecord>(QUERIES.findSession([claims.sid]));
+    return row && isLive(row, at) && row.address === claims.sub ? row.address : null;
   }
 
   /** POST /api/profile for the session's `owner`: the same locked read-decide-write as ProfileService.save, by hand. */

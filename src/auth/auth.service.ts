@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { BadRequestException, HttpStatus, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@mikro-orm/nestjs';
 import type { Hex } from 'viem';
 import { Clock } from '../common/clock';
 import { JsonHttpException } from '../common/errors';
 import { RETRY_AFTER_SECONDS } from '../common/http-exception.filter';
 import { AppConfig } from '../config/app-config';
-import { AuthNonce } from './nonce.entity';
 import { NonceRecord, NonceRepository } from './nonce.repository';
 import { IssuedSession, SessionService } from './session.service';
 import { SignatureVerificationUnavailableError, SignatureVerifier } from './signature-verifier.service';
@@ -35,7 +33,7 @@ export class AuthService {
   private readonly policy: SiwePolicy;
 
   constructor(
-    @InjectRepository(AuthNonce) private readonly nonces: NonceRepository,
+    private readonly nonces: NonceRepository,
     private readonly sessions: SessionService,
     private readonly signatures: SignatureVerifier,
     private readonly clock: Clock,

@@ -1,11 +1,8 @@
-import { Entity, EntityRepositoryType, PrimaryKey, Property } from '@mikro-orm/postgresql';
-import { NonceRepository } from './nonce.repository';
+import { Entity, PrimaryKey, Property } from '@mikro-orm/postgresql';
 
 /** A SIWE nonce: issued by POST /api/auth/nonce, burnt by the one sign-in that uses it. */
-@Entity({ tableName: 'auth_nonces', repository: () => NonceRepository })
+@Entity({ tableName: 'auth_nonces' })
 export class AuthNonce {
-  [EntityRepositoryType]?: NonceRepository;
-
   @PrimaryKey({ type: 'string', length: 64 })
   nonce: string;
 

@@ -1,5 +1,5 @@
-import { EntityRepository, SqlEntityManager } from '@mikro-orm/postgresql';
-import type { AuthNonce } from './nonce.entity';
+import { Injectable } from '@nestjs/common';
+import { PooledSql } from '../database/pooled-sql';
 
 export interface NonceRecord {
   expiresAt: Date;
@@ -22,17 +22,16 @@ export const SQL = {
 } as const;
 
 /** Every query of `auth_nonces`. Times come from the app's clock, never from the database's now(). */
-export class NonceRepository extends EntityRepository<AuthNonce> {
-  private get sqlEm(): SqlEntityManager {
-    return this.getEntityManager() as SqlEntityManager;
-  }
+@Injectable()
+export class NonceRepository {
+  constructor(private readonly sql: PooledSql) {}
 
   async issue(nonce: string, now: Date, expiresAt: Date): Promise<void> {
-    await this.sqlEm.execute(SQL.insert, [nonce, expiresAt.toISOString(), now.toISOString()], 'run');
+    await this.sql.rows(SQL.insert, [nonce, expiresAt.toISOString(), now.toISOString()]);
   }
 
   async findByNonce(nonce: string): Promise<NonceRecord | null> {
-    const [row] = await this.sqlEm.execute<{ expiresAt: string | Date; usedAt: string | Date | null }[]>(SQL.find, [nonce], 'all');
+    const [row] = await this.sql.rows<{ expiresAt: string | Date; usedAt: string | Date | null }>(SQL.find, [nonce]);
     if (!row) return null;
     return { expiresAt: new Date(row.expiresAt), usedAt: row.usedAt === null ? null : new Date(row.usedAt) };
   }
@@ -40,11 +39,11 @@ export class NonceRepository extends EntityRepository<AuthNonce> {
   /** Marks the nonce used if it is unused and unexpired at `now`; false when another use got there first. */
   async burn(nonce: string, now: Date): Promise<boolean> {
     const iso = now.toISOString();
-    const rows = await this.sqlEm.execute<{ nonce: string }[]>(SQL.burn, [iso, nonce, iso], 'all');
+    const rows = await this.sql.rows<{ nonce: string }>(SQL.burn, [iso, nonce, iso]);
     return rows.length === 1;
   }
 
   async purgeExpiredBefore(cutoff: Date): Promise<void> {
-    await this.sqlEm.execute(SQL.purgeExpired, [cutoff.toISOString()], 'run');
+    await this.sql.rows(SQL.purgeExpired, [cutoff.toISOString()]);
   }
 }

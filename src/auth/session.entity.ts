@@ -1,11 +1,8 @@
-import { Entity, EntityRepositoryType, PrimaryKey, Property } from '@mikro-orm/postgresql';
-import { SessionRepository } from './session.repository';
+import { Entity, PrimaryKey, Property } from '@mikro-orm/postgresql';
 
 /** A signed-in wallet. The bearer token names this row, so revoking the row ends the token. */
-@Entity({ tableName: 'auth_sessions', repository: () => SessionRepository })
+@Entity({ tableName: 'auth_sessions' })
 export class AuthSession {
-  [EntityRepositoryType]?: SessionRepository;
-
   @PrimaryKey({ type: 'uuid' })
   id: string;
 

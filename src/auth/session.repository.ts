@@ -1,7 +1,9 @@
-import { EntityRepository, SqlEntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { KeyedLookup, keyedLookup } from '../database/lookup-batcher';
+import { PooledSql } from '../database/pooled-sql';
 import { isoTimestamp } from '../database/sql';
 import { PURGE_BATCH } from './nonce.repository';
-import type { AuthSession } from './session.entity';
 
 export interface SessionRecord {
   id: string;
@@ -10,43 +12,58 @@ export interface SessionRecord {
   expiresAt: string;
 }
 
+const SESSION_COLUMNS = `id, address, ${isoTimestamp('expires_at')} as "expiresAt"`;
 
 export const SQL = {
   insert: `insert into auth_sessions (id, address, created_at, expires_at) values (?, ?, ?, ?)`,
-  findActive:
-    `select id, address, ${isoTimestamp('expires_at')} as "expiresAt" from auth_sessions` +
-    ` where id = ? and revoked_at is null and expires_at > ?`,
+  // Unrevoked sessions by id; whether one has expired is decided against the app's clock (isLive).
+  findUnrevoked: `select ${SESSION_COLUMNS} from auth_sessions where id = ? and revoked_at is null`,
+  findUnrevokedMany: `select ${SESSION_COLUMNS} from auth_sessions where id in (?) and revoked_at is null`,
   revoke: `update auth_sessions set revoked_at = ? where id = ? and revoked_at is null`,
   purgeExpired:
     `delete from auth_sessions where id in` +
     ` (select id from auth_sessions where expires_at < ? order by expires_at limit ${PURGE_BATCH})`,
 } as const;
 
-/** Every query of `auth_sessions`. Times come from the app's clock, never from the database's now(). */
-export class SessionRepository extends EntityRepository<AuthSession> {
-  private get sqlEm(): SqlEntityManager {
-    return this.getEntityManager() as SqlEntityManager;
+/** A session row is live at `now` until its expiry (exclusive). */
+export const isLive = (row: SessionRecord, now: Date): boolean => Date.parse(row.expiresAt) > now.getTime();
+
+/**
+ * Every query of `auth_sessions`, through PooledSql. Times come from the app's clock, never from the
+ * database's now(). The lookup behind every authenticated request is coalesced like profile reads.
+ */
+@Injectable()
+export class SessionRepository {
+  private readonly unrevoked: KeyedLookup<SessionRecord>;
+
+  constructor(
+    private readonly sql: PooledSql,
+    config: AppConfig,
+  ) {
+    this.unrevoked = keyedLookup<SessionRecord>((statement, params) => sql.rows(statement, params), {
+      one: SQL.findUnrevoked,
+      many: SQL.findUnrevokedMany,
+      keyOf: (row) => row.id,
+      batch: config.database.batchLookups,
+      maxKeys: 500,
+    });
   }
 
   async open(session: { id: string; address: string; createdAt: Date; expiresAt: Date }): Promise<void> {
-    await this.sqlEm.execute(
-      SQL.insert,
-      [session.id, session.address, session.createdAt.toISOString(), session.expiresAt.toISOString()],
-      'run',
-    );
+    await this.sql.rows(SQL.insert, [session.id, session.address, session.createdAt.toISOString(), session.expiresAt.toISOString()]);
   }
 
   /** The session if it exists, is not revoked and has not expired at `now`. */
   async findActive(id: string, now: Date): Promise<SessionRecord | null> {
-    const [row] = await this.sqlEm.execute<SessionRecord[]>(SQL.findActive, [id, now.toISOString()], 'all');
-    return row ?? null;
+    const row = await this.unrevoked.load(id);
+    return row && isLive(row, now) ? row : null;
   }
 
   async revoke(id: string, now: Date): Promise<void> {
-    await this.sqlEm.execute(SQL.revoke, [now.toISOString(), id], 'run');
+    await this.sql.rows(SQL.revoke, [now.toISOString(), id]);
   }
 
   async purgeExpiredBefore(cutoff: Date): Promise<void> {
-    await this.sqlEm.execute(SQL.purgeExpired, [cutoff.toISOString()], 'run');
+    await this.sql.rows(SQL.purgeExpired, [cutoff.toISOString()]);
   }
 }

@@ -1,12 +1,10 @@
 import { createSecretKey, KeyObject, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@mikro-orm/nestjs';
 import jwt from 'jsonwebtoken';
 import { parseAddress } from '../common/address';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { assertSessionOwns, AuthenticatedSession } from './authenticated-session';
-import { AuthSession } from './session.entity';
 import { SessionRepository } from './session.repository';
 
 const ISSUER = 'villa-profile-api';
@@ -46,7 +44,7 @@ export class SessionService {
   private readonly ttlSeconds: number;
 
   constructor(
-    @InjectRepository(AuthSession) private readonly sessions: SessionRepository,
+    private readonly sessions: SessionRepository,
     private readonly clock: Clock,
     config: AppConfig,
   ) {
