@@ -29,6 +29,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     clientErrorHandler,
+    // No Nest middleware anywhere (per-request work is Fastify hooks), so no @fastify/middie hook
+    // on every request either.
+    skipMiddie: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     logger: new PinoLoggerService(logger),
