@@ -56,7 +56,10 @@ export function createLogger(config: AppConfig, stream?: DestinationStream): Pin
  * A Fastify hook rather than pino-http as Nest middleware: that path ran every request through
  * @fastify/middie, a child logger and an AsyncLocalStorage scope, and cost more than the database read.
  */
-export function registerRequestLogging(fastify: FastifyInstance, logger: Pino): void {
+export function registerRequestLogging(fastify: FastifyInstance, root: Pino): void {
+  // These lines are built here from five plain fields and never hold a header, so the root logger's
+  // redaction (which copies every line it might apply to) has nothing to do on them.
+  const logger = root.child({}, { redact: [] });
   fastify.addHook('onResponse', (request, reply, done) => {
     const url = request.raw.url ?? '';
     if (!HEALTH_PROBE.test(url)) {
