@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 
@@ -24,7 +24,8 @@ export function registerETag(fastify: FastifyInstance): void {
   fastify.addHook('onSend', (request, reply, payload, done) => {
     const tagged = (request.routeOptions.config as { etag?: boolean }).etag === true;
     if (!tagged || reply.statusCode !== 200 || typeof payload !== 'string') return done(null, payload);
-    const etag = `"${createHash('sha1').update(payload).digest('base64url')}"`;
+    // One-shot crypto.hash: half the cost of a Hash object for a few hundred bytes.
+    const etag = `"${hash('sha1', payload, 'base64url')}"`;
     reply.header('etag', etag).header('cache-control', 'no-cache');
     if (!etagMatches(request.headers['if-none-match'], etag)) return done(null, payload);
     reply.code(304).removeHeader('content-type');
