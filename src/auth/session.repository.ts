@@ -45,7 +45,6 @@ export class SessionRepository {
       many: SQL.findUnrevokedMany,
       keyOf: (row) => row.id,
       batch: config.database.batchLookups,
-      maxKeys: 500,
     });
   }
 

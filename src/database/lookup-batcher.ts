@@ -1,3 +1,9 @@
+/**
+ * The most keys one query carries. PostgreSQL answers `in ($1 … $500)` with one index probe per key, so
+ * a bigger batch costs no more per key; the cap only bounds one statement's size and duration.
+ */
+export const MAX_KEYS_PER_QUERY = 500;
+
 interface Waiter<V> {
   resolve(value: V | undefined): void;
   reject(reason: unknown): void;
@@ -22,7 +28,7 @@ export class LookupBatcher<V> {
    */
   constructor(
     private readonly fetch: (keys: string[]) => Promise<Map<string, V>>,
-    private readonly maxKeys = 100,
+    private readonly maxKeys = MAX_KEYS_PER_QUERY,
   ) {}
 
   load(key: string): Promise<V | undefined> {
@@ -77,20 +83,19 @@ export interface KeyedLookupOptions<V> {
   keyOf(row: V): string;
   /** Coalesce concurrent lookups (LookupBatcher); false: one query per load or loadMany. */
   batch: boolean;
-  maxKeys: number;
 }
 
 /** A lookup by key over `rows`, coalesced or not. */
 export function keyedLookup<V>(
   rows: <T>(sql: string, params: unknown[]) => Promise<T[]>,
-  { one, many, keyOf, batch, maxKeys }: KeyedLookupOptions<V>,
+  { one, many, keyOf, batch }: KeyedLookupOptions<V>,
 ): KeyedLookup<V> {
   const fetch = async (keys: string[]): Promise<Map<string, V>> =>
     keys.length === 1
       ? new Map((await rows<V>(one, keys)).map((row) => [keys[0], row]))
       : new Map((await rows<V>(many, [keys])).map((row) => [keyOf(row), row]));
   if (!batch) return { load: async (key) => (await fetch([key])).get(key), loadMany: fetch };
-  const batcher = new LookupBatcher<V>(fetch, maxKeys);
+  const batcher = new LookupBatcher<V>(fetch);
   const load = (key: string) => batcher.load(key);
   return {
     load,

@@ -78,9 +78,6 @@ const NICKNAME_UNIQUE = 'profiles_nickname_normalized_key';
 
 type Lookup = { address: string; nickname: string };
 
-/** The most keys one coalesced query sends (concurrent batch requests of 100 addresses share queries too). */
-const MAX_KEYS_PER_LOOKUP = 500;
-
 /**
  * Every query of the `profiles` table, through PooledSql: parameterized, plain rows back; writes
  * run in a transaction on one connection.
@@ -101,7 +98,7 @@ export class ProfileRepository {
     config: AppConfig,
   ) {
     const rows = <T>(statement: string, params: unknown[]) => sql.rows<T>(statement, params);
-    const options = { batch: config.database.batchLookups, maxKeys: MAX_KEYS_PER_LOOKUP };
+    const options = { batch: config.database.batchLookups };
     this.byAddress = keyedLookup<ProfileRecord>(rows, { ...options, one: SQL.byAddress, many: SQL.byAddresses, keyOf: (r) => r.address });
     this.nicknameByAddress = keyedLookup<Lookup>(rows, {
       ...options,
