@@ -65,3 +65,41 @@ describeOnServer('a write whose query times out client-side', () => {
     expect(rows).toEqual([{ nickname: 'Before', nickname_change_count: 0, avatar_variant: 7 }]);
   });
 });
+
+/** The server-side bound (statement_timeout, SQLSTATE 57014) answers like an outage: 503, retry later. */
+describeOnServer('a write that outlasts statement_timeout', () => {
+  let t: TestApp;
+  let owner: SignedIn;
+  let locker: Client;
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      env: { DATABASE_STATEMENT_TIMEOUT_MS: '300', DATABASE_QUERY_TIMEOUT_MS: '10000', DATABASE_POOL_MAX: '1' },
+    });
+    owner = await signIn(t.url);
+    await request(t.url).post('/api/profile').set(owner.headers).send({ address: owner.address, nickname: 'Before' }).expect(201);
+    locker = new Client({ connectionString: t.db.url });
+    await locker.connect();
+  });
+  afterAll(async () => {
+    await locker.end();
+    await t.close();
+  });
+
+  it('answers 503 with Retry-After, not 500, and the connection it used serves the next request', async () => {
+    await locker.query('begin');
+    await locker.query('select 1 from profiles where address = $1 for update', [owner.address]);
+    try {
+      const res = await request(t.url).patch('/api/profile').set(owner.headers).send({ address: owner.address, newNickname: 'After' });
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual({ error: 'Database not available' });
+      expect(res.headers['retry-after']).toBeDefined();
+    } finally {
+      await locker.query('rollback');
+    }
+    // PostgreSQL itself cancelled the statement and the app rolled back: the one pooled connection is fine.
+    await request(t.url).patch('/api/profile').set(owner.headers).send({ address: owner.address, newNickname: 'After' }).expect(200);
+    const rows = await t.db.query<{ nickname: string }>('select nickname from profiles where address = $1', [owner.address]);
+    expect(rows).toEqual([{ nickname: 'After' }]);
+  });
+});

@@ -20,10 +20,14 @@ export function toPgQuery(sql: string, params: unknown[]): { text: string; value
   return { text, values };
 }
 
-/** An error PostgreSQL itself answered (it carries a 5-character SQLSTATE): the connection is fine. */
-function isSqlStateError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+
+/**
+ * An error PostgreSQL itself answered (pg's DatabaseError: a severity and a SQLSTATE), after which
+ * the connection is fine — unlike Node's socket errors (EPIPE, ECONNRESET), which carry a code too.
+ */
+function isServerAnswer(err: unknown): boolean {
+  const e = err as { severity?: unknown; code?: unknown } | null;
+  return typeof e?.severity === 'string' && typeof e.code === 'string';
 }
 
 /**
@@ -69,9 +73,10 @@ export class PooledSql {
       try {
         return (await connection.query<R & QueryResultRow>(text, values)).rows;
       } catch (err) {
-        // No SQLSTATE: the client gave up (query_timeout) or the socket failed. The server may still
-        // be running the statement inside our transaction, so this connection must never be reused.
-        if (!isSqlStateError(err)) broken = true;
+        // Not an answer from PostgreSQL: the client gave up (query_timeout) or the socket failed. The
+        // server may still be running the statement inside our transaction, so this connection must
+        // never be reused.
+        if (!isServerAnswer(err)) broken = true;
         throw err;
       }
     };
