@@ -109,6 +109,10 @@ export class TcpProxy {
       return;
     }
     const upstream = connect(this.target.port, this.target.host);
+    // No Nagle delay, as in a real pooler: a server that answers one protocol message per write (the
+    // embedded PGlite does) would otherwise stall on every small write for the client's delayed ACK.
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     const pair = { client, upstream };
     this.pairs.add(pair);
     client.pipe(upstream);
