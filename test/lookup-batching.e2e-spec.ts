@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import request from 'supertest';
+import { signIn } from './support/auth';
 import { randomAddress } from './support/owners';
 import { pipelinedGets, RawResponse } from './support/raw-http';
 import { startTestApp, TestApp } from './support/test-app';
@@ -37,19 +38,21 @@ function paths(addresses: string[]): string[] {
   ];
 }
 
-/** Every statement on the profiles table while `work` runs (pg Client.query is the one way out). */
-async function profileStatements<T>(work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+/** Every statement on `table` while `work` runs (pg Client.query is the one way out). */
+async function statementsOn<T>(table: string, work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
   const spy = jest.spyOn(Client.prototype, 'query');
   try {
     const result = await work();
     const statements = spy.mock.calls
       .map(([q]) => (typeof q === 'string' ? q : (q as { text: string }).text))
-      .filter((sql) => / from profiles /.test(sql));
+      .filter((sql) => sql.includes(` from ${table} `));
     return { result, statements };
   } finally {
     spy.mockRestore();
   }
 }
+
+const profileStatements = <T>(work: () => Promise<T>) => statementsOn('profiles', work);
 
 const answerOf = (res: RawResponse) => ({ status: res.status, body: res.body, etag: res.headers.etag });
 
@@ -84,6 +87,23 @@ describe('lookup batching', () => {
       // profiles by address (single and batch reads alike), nicknames by address, addresses by nickname, taken names.
       expect(statements).toHaveLength(4);
       expect(statements.filter((s) => / in \(\$1, \$2/.test(s))).toHaveLength(4);
+    });
+
+    it('checks many sessions in one query, each against its own row: revoked and expired ones are refused', async () => {
+      const [a, b, revoked, expired] = await Promise.all([signIn(t.url), signIn(t.url), signIn(t.url), signIn(t.url)]);
+      await request(t.url).post('/api/auth/logout').set(revoked.headers).expect(200);
+      // Its token is still valid for days: only the row says the session has ended.
+      await t.db.query(`update auth_sessions set expires_at = now() - interval '1 second' where address = $1`, [expired.address]);
+      const asked = [a, b, revoked, expired, a].map((w) => ({ path: '/api/auth/session', headers: w.headers }));
+      const { result, statements } = await statementsOn('auth_sessions', () => pipelinedGets(t.url, asked));
+      expect(result.map((r) => [r.status, r.status === 200 ? JSON.parse(r.body).address : null])).toEqual([
+        [200, a.address],
+        [200, b.address],
+        [401, null],
+        [401, null],
+        [200, a.address],
+      ]);
+      expect(statements).toHaveLength(1);
     });
 
     it('sends a lone lookup as the one-row query', async () => {

@@ -12,7 +12,8 @@ describe('security headers and CORS', () => {
   });
 
   it('sends helmet headers and no x-powered-by on JSON answers and errors', async () => {
-    for (const path of ['/api/health', '/api/profile/nope']) {
+    // A route, a refused request (400) and an unmatched path (Fastify's not-found handler).
+    for (const path of ['/api/health', '/api/profile/nope', '/no/such/route']) {
       const res = await request(t.url).get(path);
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
@@ -21,6 +22,13 @@ describe('security headers and CORS', () => {
       expect(res.headers['x-powered-by']).toBeUndefined();
       expect(res.headers['content-type']).toMatch(/^application\/json/);
     }
+  });
+
+  it('sends them with the API docs too (their CSP allows the docs page its inline assets)', async () => {
+    const res = await request(t.url).get('/docs').redirects(1);
+    expect(res.status).toBe(200);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toContain("script-src 'self' 'unsafe-inline'");
   });
 
   it('allows a configured origin, with its preflight', async () => {

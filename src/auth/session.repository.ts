@@ -40,7 +40,7 @@ export class SessionRepository {
     private readonly sql: PooledSql,
     config: AppConfig,
   ) {
-    this.unrevoked = keyedLookup<SessionRecord>((statement, params) => sql.rows(statement, params), {
+    this.unrevoked = keyedLookup<SessionRecord>(sql.rows.bind(sql), {
       one: SQL.findUnrevoked,
       many: SQL.findUnrevokedMany,
       keyOf: (row) => row.id,

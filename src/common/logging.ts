@@ -8,7 +8,7 @@ import { AppConfig } from '../config/app-config';
  * Paths that would carry credentials if anything ever logged a request's headers. Request lines
  * (below) log no headers at all; this is the second line of defence for application logs.
  */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers["x-migrate-secret"]',
   'req.headers.cookie',

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import helmet, { HelmetOptions } from 'helmet';
 
 /** JSON API: nothing may be framed or sniffed; /docs (Swagger UI) needs its own inline assets. */
-export const HELMET_OPTIONS: HelmetOptions = {
+const HELMET_OPTIONS: HelmetOptions = {
   contentSecurityPolicy: {
     directives: {
       defaultSrc: ["'self'"],

@@ -1,4 +1,4 @@
-import { LookupBatcher } from './lookup-batcher';
+import { keyedLookup, LookupBatcher } from './lookup-batcher';
 
 /** A fetch that records each call and answers from `table`. */
 function recordingFetch(table: Record<string, string>) {
@@ -77,5 +77,58 @@ describe('LookupBatcher', () => {
       throw new Error('bad statement');
     });
     await expect(batcher.load('a')).rejects.toThrow('bad statement');
+  });
+});
+
+describe('keyedLookup', () => {
+  const ROWS = [
+    { k: 'a', v: 1 },
+    { k: 'b', v: 2 },
+  ];
+  /** A fake `rows`: the one-key statement binds the key, the many-key one binds the list. */
+  function fakeRows() {
+    const sent: { sql: string; params: unknown[] }[] = [];
+    const rows = async <T>(sql: string, params: unknown[]): Promise<T[]> => {
+      sent.push({ sql, params });
+      const keys = sql === 'ONE' ? [params[0]] : (params[0] as string[]);
+      return ROWS.filter((r) => keys.includes(r.k)) as T[];
+    };
+    return { sent, rows };
+  }
+  const options = { one: 'ONE', many: 'MANY', keyOf: (r: { k: string }) => r.k };
+
+  it.each([true, false])('batch=%s: a lone key goes out as the one-key statement', async (batch) => {
+    const { sent, rows } = fakeRows();
+    const lookup = keyedLookup<{ k: string; v: number }>(rows, { ...options, batch });
+    expect(await lookup.load('b')).toEqual({ k: 'b', v: 2 });
+    expect(await lookup.load('zz')).toBeUndefined();
+    expect(sent).toEqual([
+      { sql: 'ONE', params: ['b'] },
+      { sql: 'ONE', params: ['zz'] },
+    ]);
+  });
+
+  it.each([true, false])('batch=%s: loadMany is one many-key statement and leaves misses out', async (batch) => {
+    const { sent, rows } = fakeRows();
+    const lookup = keyedLookup<{ k: string; v: number }>(rows, { ...options, batch });
+    const found = await lookup.loadMany(['b', 'nope', 'a']);
+    expect(Object.fromEntries(found)).toEqual({ a: { k: 'a', v: 1 }, b: { k: 'b', v: 2 } });
+    expect(sent).toEqual([{ sql: 'MANY', params: [['b', 'nope', 'a']] }]);
+  });
+
+  it('batch=true: concurrent loads and loadMany share one statement', async () => {
+    const { sent, rows } = fakeRows();
+    const lookup = keyedLookup<{ k: string; v: number }>(rows, { ...options, batch: true });
+    const [one, many] = await Promise.all([lookup.load('a'), lookup.loadMany(['a', 'b'])]);
+    expect(one).toEqual({ k: 'a', v: 1 });
+    expect(many.size).toBe(2);
+    expect(sent).toEqual([{ sql: 'MANY', params: [['a', 'b']] }]);
+  });
+
+  it('batch=false: concurrent loads each send their own statement', async () => {
+    const { sent, rows } = fakeRows();
+    const lookup = keyedLookup<{ k: string; v: number }>(rows, { ...options, batch: false });
+    await Promise.all([lookup.load('a'), lookup.load('b')]);
+    expect(sent.map((s) => s.sql)).toEqual(['ONE', 'ONE']);
   });
 });

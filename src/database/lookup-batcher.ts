@@ -2,7 +2,7 @@
  * The most keys one query carries. PostgreSQL answers `in ($1 … $500)` with one index probe per key, so
  * a bigger batch costs no more per key; the cap only bounds one statement's size and duration.
  */
-export const MAX_KEYS_PER_QUERY = 500;
+const MAX_KEYS_PER_QUERY = 500;
 
 interface Waiter<V> {
   resolve(value: V | undefined): void;

@@ -40,7 +40,7 @@ export class NicknameTakenError extends Error {
 
 
 /** Every read selects the same columns, already shaped for JSON (timestamps as ISO strings). */
-export const PROFILE_COLUMNS = [
+const PROFILE_COLUMNS = [
   'address',
   'nickname',
   'nickname_normalized as "nicknameNormalized"',
@@ -97,7 +97,7 @@ export class ProfileRepository {
     private readonly sql: PooledSql,
     config: AppConfig,
   ) {
-    const rows = <T>(statement: string, params: unknown[]) => sql.rows<T>(statement, params);
+    const rows = sql.rows.bind(sql);
     const options = { batch: config.database.batchLookups };
     this.byAddress = keyedLookup<ProfileRecord>(rows, { ...options, one: SQL.byAddress, many: SQL.byAddresses, keyOf: (r) => r.address });
     this.nicknameByAddress = keyedLookup<Lookup>(rows, {

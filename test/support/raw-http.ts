@@ -74,13 +74,20 @@ function dechunk(raw: Buffer): Buffer {
 
 /**
  * Sends several GETs pipelined in one write on one socket, so the server parses them all from one
- * read (one turn of its event loop), and returns the answers in order.
+ * read (one turn of its event loop), and returns the answers in order. A request is a path, or a
+ * path with its own headers.
  */
-export function pipelinedGets(url: string, paths: string[], timeoutMs = 10_000): Promise<RawResponse[]> {
+export function pipelinedGets(
+  url: string,
+  requests: (string | { path: string; headers: Record<string, string> })[],
+  timeoutMs = 10_000,
+): Promise<RawResponse[]> {
   const { hostname, port } = new URL(url);
-  const requests = paths.map(
-    (path, i) => `GET ${path} HTTP/1.1\r\nhost: ${hostname}:${port}\r\n${i === paths.length - 1 ? 'connection: close\r\n' : ''}\r\n`,
-  );
+  const raw = requests.map((r, i) => {
+    const { path, headers } = typeof r === 'string' ? { path: r, headers: {} } : r;
+    const all = { host: `${hostname}:${port}`, ...headers, ...(i === requests.length - 1 ? { connection: 'close' } : {}) };
+    return `GET ${path} HTTP/1.1\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+  });
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname);
     const chunks: Buffer[] = [];
@@ -88,7 +95,7 @@ export function pipelinedGets(url: string, paths: string[], timeoutMs = 10_000):
       socket.destroy();
       reject(new Error(`no complete answers within ${timeoutMs} ms`));
     }, timeoutMs);
-    socket.on('connect', () => socket.write(requests.join('')));
+    socket.on('connect', () => socket.write(raw.join('')));
     socket.on('data', (chunk) => chunks.push(chunk));
     socket.on('error', (err) => {
       clearTimeout(timer);
@@ -100,6 +107,7 @@ export function pipelinedGets(url: string, paths: string[], timeoutMs = 10_000):
       const answers: RawResponse[] = [];
       while (rest.length > 0) {
         const split = rest.indexOf('\r\n\r\n');
+        if (split < 0) return reject(new Error(`answer ${answers.length + 1} ends inside its headers`));
         const [statusLine, ...headerLines] = rest.subarray(0, split).toString('latin1').split('\r\n');
         const headers: Record<string, string> = {};
         for (const line of headerLines) {
@@ -107,10 +115,12 @@ export function pipelinedGets(url: string, paths: string[], timeoutMs = 10_000):
           if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
         }
         const length = Number(headers['content-length'] ?? 0);
+        if (rest.length < split + 4 + length) return reject(new Error(`answer ${answers.length + 1} is cut short`));
         const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine ?? '')?.[1] ?? 0);
         answers.push({ status, headers, body: rest.subarray(split + 4, split + 4 + length).toString('utf8') });
         rest = rest.subarray(split + 4 + length);
       }
+      if (answers.length !== requests.length) return reject(new Error(`${requests.length} requests, ${answers.length} answers`));
       resolve(answers);
     });
   });
