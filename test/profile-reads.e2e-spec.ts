@@ -116,6 +116,19 @@ describe('profile reads', () => {
       }
     });
 
+    it('HEAD gets the same tag, and a 304 when it matches (found by the fuzz suite: it was a 500)', async () => {
+      for (const path of paths()) {
+        const etag = (await request(t.url).get(path).expect(200)).headers.etag;
+        const head = await request(t.url).head(path).expect(200);
+        expect(head.headers.etag).toBe(etag);
+        for (const header of [etag, '*']) {
+          const cached = await request(t.url).head(path).set('if-none-match', header);
+          expect({ path, header, status: cached.status }).toEqual({ path, header, status: 304 });
+          expect(cached.headers.etag).toBe(etag);
+        }
+      }
+    });
+
     it('after an update the tags change, and the old tags get a 200 with the new body', async () => {
       const before = new Map<string, string>();
       for (const path of paths()) before.set(path, (await request(t.url).get(path).expect(200)).headers.etag);

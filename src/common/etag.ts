@@ -29,6 +29,7 @@ export function registerETag(fastify: FastifyInstance): void {
     reply.header('etag', etag).header('cache-control', 'no-cache');
     if (!etagMatches(request.headers['if-none-match'], etag)) return done(null, payload);
     reply.code(304).removeHeader('content-type');
-    done(null, null);
+    // undefined, not null: Fastify's HEAD handler (next in line on HEAD requests) reads a null payload as a stream.
+    done(null, undefined);
   });
 }
