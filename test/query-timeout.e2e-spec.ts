@@ -103,3 +103,44 @@ describeOnServer('a write that outlasts statement_timeout', () => {
     expect(rows).toEqual([{ nickname: 'After' }]);
   });
 });
+
+/** A client that gives up before its answer still leaves a trace: one `request aborted` line. */
+describeOnServer('a client that gives up while its write waits on a lock', () => {
+  let t: TestApp;
+  let owner: SignedIn;
+  let locker: Client;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    owner = await signIn(t.url);
+    await request(t.url).post('/api/profile').set(owner.headers).send({ address: owner.address, nickname: 'Waiting' }).expect(201);
+    locker = new Client({ connectionString: t.db.url });
+    await locker.connect();
+  });
+  afterAll(async () => {
+    await locker.end();
+    await t.close();
+  });
+
+  it('is logged as aborted (warn, with its id and URL, no headers), not as completed', async () => {
+    await locker.query('begin');
+    await locker.query('select 1 from profiles where address = $1 for update', [owner.address]);
+    try {
+      const gaveUp = fetch(`${t.url}/api/profile?attempt=abandoned`, {
+        method: 'PATCH',
+        headers: { ...owner.headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ address: owner.address, newNickname: 'Abandoned' }),
+        signal: AbortSignal.timeout(300),
+      });
+      await expect(gaveUp).rejects.toThrow();
+      const aborted = async () =>
+        t.logs.map((l) => JSON.parse(l)).filter((e) => e.msg === 'request aborted' && e.req?.url === '/api/profile?attempt=abandoned');
+      for (let i = 0; i < 50 && (await aborted()).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      const [line] = await aborted();
+      expect(line).toMatchObject({ level: 40, req: { method: 'PATCH', id: expect.any(String) } });
+      expect(Object.keys(line.req).sort()).toEqual(['id', 'method', 'url']);
+    } finally {
+      await locker.query('rollback');
+    }
+  });
+});
