@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { currentTarget } from './support/pg-target';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -126,13 +127,17 @@ describeOnServer('a client that gives up while its write waits on a lock', () =>
     await locker.query('begin');
     await locker.query('select 1 from profiles where address = $1 for update', [owner.address]);
     try {
-      const gaveUp = fetch(`${t.url}/api/profile?attempt=abandoned`, {
-        method: 'PATCH',
-        headers: { ...owner.headers, 'content-type': 'application/json' },
-        body: JSON.stringify({ address: owner.address, newNickname: 'Abandoned' }),
-        signal: AbortSignal.timeout(300),
-      });
-      await expect(gaveUp).rejects.toThrow();
+      // A raw socket, closed by hand while the write waits on our lock.
+      const body = JSON.stringify({ address: owner.address, newNickname: 'Abandoned' });
+      const { port } = new URL(t.url);
+      const socket = connect(Number(port), '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(
+        `PATCH /api/profile?attempt=abandoned HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: ${owner.headers.authorization}\r\n` +
+          `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      socket.destroy();
       const aborted = async () =>
         t.logs.map((l) => JSON.parse(l)).filter((e) => e.msg === 'request aborted' && e.req?.url === '/api/profile?attempt=abandoned');
       for (let i = 0; i < 50 && (await aborted()).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
