@@ -337,7 +337,8 @@ function commit(): { commit: string | null; dirty: boolean } {
     const git = (...args: string[]) =>
       execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const hash = git('rev-parse', '--short', 'HEAD');
-    const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
+    // The results files are this program's own output: rewriting them does not make a run dirty.
+    const dirty = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)bench/results') !== '';
     return { commit: hash, dirty };
   } catch {
     return { commit: null, dirty: false };
