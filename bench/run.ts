@@ -5,11 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { createBenchDatabase, migrate, seed, Seeded } from './bench-database';
 import { BenchRequest, buildScenarios, Scenario } from './scenarios';
 import { BENCH_SIWE_DOMAIN, mintSessions } from './sessions';
+import { LOCAL_ADMIN_URL, parseOptions, ROOT } from './options';
 
 /**
  * `npm run bench`: the compiled service against a bare node:http + pg baseline (bench/baseline.ts)
@@ -17,131 +18,9 @@ import { BENCH_SIWE_DOMAIN, mintSessions } from './sessions';
  * See docs/performance.md for what it measures and how to read it.
  */
 
-const ROOT = resolve(__dirname, '..', '..');
 const SERVICE_MAIN = join(ROOT, 'dist', 'src', 'main.js');
 const BASELINE_MAIN = join(__dirname, 'baseline.js');
-const LOCAL_ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
 const TARGETS = { read: { rps: 0.8, p99: 1.5 }, write: { rps: 0.6, p99: Infinity } };
-
-interface Options {
-  quick: boolean;
-  duration: number;
-  rounds: number;
-  warmup: number;
-  connections: number;
-  endpoints: string[] | null;
-  memorySeconds: number;
-  memoryWarmup: number;
-  profiles: number;
-  writers: number;
-  /** Applied to both processes (e.g. DATABASE_POOL_MAX) or to the service only. */
-  env: Record<string, string>;
-  serviceEnv: Record<string, string>;
-  /** Extra node flags for the service (e.g. --cpu-prof), which NODE_OPTIONS does not accept. */
-  serviceNodeArgs: string[];
-  out: string;
-}
-
-const HELP = `usage: node dist/bench/run.js [options]
-  --quick                 short rounds and a short memory run, for checking the harness
-  --duration <s>          seconds per round, per endpoint, per server (default 5; quick 1)
-  --rounds <n>            alternating rounds per endpoint (default 2)
-  --warmup <s>            warm-up per endpoint and server before the rounds (default 2; quick 0.5)
-  --connections <n>       concurrent connections (default 50)
-  --endpoints <a,b,…>     only these: profile-hit, profile-miss, check-taken, check-free, reverse, resolve, batch-50, write
-  --memory <s>            sustained mixed run measuring the service's RSS (default 60 or BENCH_MEMORY_SECONDS; quick 10; 0 skips)
-  --profiles <n>          profiles seeded (default 100000)
-  --env K=V               environment for both the service and the baseline (repeatable)
-  --service-env K=V       environment for the service only (repeatable)
-  --service-node-arg <a>  a node flag for the service, e.g. --cpu-prof (repeatable)
-  --out <file>            results file (default bench/results/latest.json)
-Database: TEST_DATABASE_URL (an admin URL) or ${LOCAL_ADMIN_URL}.`;
-
-function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
-  const quick = argv.includes('--quick');
-  const opts: Options = {
-    quick,
-    duration: quick ? 1 : 5,
-    rounds: 2,
-    warmup: quick ? 0.5 : 2,
-    connections: 50,
-    endpoints: null,
-    memorySeconds: quick ? 10 : Number(env.BENCH_MEMORY_SECONDS ?? 60),
-    memoryWarmup: quick ? 3 : 10,
-    profiles: 100_000,
-    writers: 200,
-    env: {},
-    serviceEnv: {},
-    serviceNodeArgs: [],
-    out: join(ROOT, 'bench', 'results', 'latest.json'),
-  };
-  const num = (flag: string, value: string | undefined, min: number): number => {
-    const n = Number(value);
-    if (value === undefined || !Number.isFinite(n) || n < min) throw new Error(`${flag} needs a number ≥ ${min}`);
-    return n;
-  };
-  const pair = (flag: string, value: string | undefined): [string, string] => {
-    const at = value?.indexOf('=') ?? -1;
-    if (!value || at < 1) throw new Error(`${flag} needs KEY=VALUE`);
-    return [value.slice(0, at), value.slice(at + 1)];
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = argv[i + 1];
-    const takes = () => {
-      i++;
-      return value;
-    };
-    switch (flag) {
-      case '--quick':
-        break;
-      case '--duration':
-        opts.duration = num(flag, takes(), 0.5);
-        break;
-      case '--rounds':
-        opts.rounds = num(flag, takes(), 1);
-        break;
-      case '--warmup':
-        opts.warmup = num(flag, takes(), 0);
-        break;
-      case '--connections':
-        opts.connections = num(flag, takes(), 1);
-        break;
-      case '--endpoints':
-        opts.endpoints = (takes() ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-        break;
-      case '--memory':
-        opts.memorySeconds = num(flag, takes(), 0);
-        break;
-      case '--profiles':
-        opts.profiles = num(flag, takes(), 1000);
-        break;
-      case '--env': {
-        const [k, v] = pair(flag, takes());
-        opts.env[k] = v;
-        break;
-      }
-      case '--service-env': {
-        const [k, v] = pair(flag, takes());
-        opts.serviceEnv[k] = v;
-        break;
-      }
-      case '--service-node-arg':
-        opts.serviceNodeArgs.push(takes() ?? '');
-        break;
-      case '--out':
-        opts.out = resolve(takes() ?? '');
-        break;
-      case '--help':
-        process.stdout.write(`${HELP}\n`);
-        process.exit(0);
-        break;
-      default:
-        throw new Error(`unknown option ${flag}\n${HELP}`);
-    }
-  }
-  return opts;
-}
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
