@@ -28,15 +28,29 @@ export function rawRequest(
     Buffer.from(request.path),
     Buffer.from(` HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`),
   ]);
+  return exchange(url, Buffer.concat([head, body]), timeoutMs, 'answer').then((raw) => {
+    const split = raw.indexOf('\r\n\r\n');
+    const { status, headers: parsed } = parseHead(raw.subarray(0, split < 0 ? raw.length : split));
+    let rest: Buffer = split < 0 ? Buffer.alloc(0) : raw.subarray(split + 4);
+    if (parsed['transfer-encoding'] === 'chunked') rest = dechunk(rest);
+    return { status, headers: parsed, body: rest.toString('utf8') };
+  });
+}
+
+/**
+ * Writes `bytes` on a fresh socket and collects everything the server sends until it closes it.
+ * write, not end: Node's HTTP server aborts a request whose client half-closes before the answer.
+ */
+function exchange(url: string, bytes: Buffer | string, timeoutMs: number, what: string): Promise<Buffer> {
+  const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname);
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`no complete answer within ${timeoutMs} ms`));
+      reject(new Error(`no complete ${what} within ${timeoutMs} ms`));
     }, timeoutMs);
-    // write, not end: Node's HTTP server aborts a request whose client half-closes before the answer.
-    socket.on('connect', () => socket.write(Buffer.concat([head, body])));
+    socket.on('connect', () => socket.write(bytes));
     socket.on('data', (chunk) => chunks.push(chunk));
     socket.on('error', (err) => {
       clearTimeout(timer);
@@ -44,20 +58,20 @@ export function rawRequest(
     });
     socket.on('close', () => {
       clearTimeout(timer);
-      const raw = Buffer.concat(chunks);
-      const split = raw.indexOf('\r\n\r\n');
-      const [statusLine, ...headerLines] = raw.subarray(0, split < 0 ? raw.length : split).toString('latin1').split('\r\n');
-      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine ?? '')?.[1] ?? 0);
-      const parsed: Record<string, string> = {};
-      for (const line of headerLines) {
-        const i = line.indexOf(':');
-        if (i > 0) parsed[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
-      }
-      let rest: Buffer = split < 0 ? Buffer.alloc(0) : raw.subarray(split + 4);
-      if (parsed['transfer-encoding'] === 'chunked') rest = dechunk(rest);
-      resolve({ status, headers: parsed, body: rest.toString('utf8') });
+      resolve(Buffer.concat(chunks));
     });
   });
+}
+
+/** The status and (lower-cased) headers of an answer's head, the bytes before its blank line. */
+function parseHead(head: Buffer): { status: number; headers: Record<string, string> } {
+  const [statusLine, ...headerLines] = head.toString('latin1').split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of headerLines) {
+    const i = line.indexOf(':');
+    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  return { status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine ?? '')?.[1] ?? 0), headers };
 }
 
 function dechunk(raw: Buffer): Buffer {
@@ -88,40 +102,19 @@ export function pipelinedGets(
     const all = { host: `${hostname}:${port}`, ...headers, ...(i === requests.length - 1 ? { connection: 'close' } : {}) };
     return `GET ${path} HTTP/1.1\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
   });
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname);
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no complete answers within ${timeoutMs} ms`));
-    }, timeoutMs);
-    socket.on('connect', () => socket.write(raw.join('')));
-    socket.on('data', (chunk) => chunks.push(chunk));
-    socket.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    socket.on('close', () => {
-      clearTimeout(timer);
-      let rest = Buffer.concat(chunks);
-      const answers: RawResponse[] = [];
-      while (rest.length > 0) {
-        const split = rest.indexOf('\r\n\r\n');
-        if (split < 0) return reject(new Error(`answer ${answers.length + 1} ends inside its headers`));
-        const [statusLine, ...headerLines] = rest.subarray(0, split).toString('latin1').split('\r\n');
-        const headers: Record<string, string> = {};
-        for (const line of headerLines) {
-          const i = line.indexOf(':');
-          if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
-        }
-        const length = Number(headers['content-length'] ?? 0);
-        if (rest.length < split + 4 + length) return reject(new Error(`answer ${answers.length + 1} is cut short`));
-        const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine ?? '')?.[1] ?? 0);
-        answers.push({ status, headers, body: rest.subarray(split + 4, split + 4 + length).toString('utf8') });
-        rest = rest.subarray(split + 4 + length);
-      }
-      if (answers.length !== requests.length) return reject(new Error(`${requests.length} requests, ${answers.length} answers`));
-      resolve(answers);
-    });
+  return exchange(url, raw.join(''), timeoutMs, 'answers').then((all) => {
+    let rest = all;
+    const answers: RawResponse[] = [];
+    while (rest.length > 0) {
+      const split = rest.indexOf('\r\n\r\n');
+      if (split < 0) throw new Error(`answer ${answers.length + 1} ends inside its headers`);
+      const { status, headers } = parseHead(rest.subarray(0, split));
+      const length = Number(headers['content-length'] ?? 0);
+      if (rest.length < split + 4 + length) throw new Error(`answer ${answers.length + 1} is cut short`);
+      answers.push({ status, headers, body: rest.subarray(split + 4, split + 4 + length).toString('utf8') });
+      rest = rest.subarray(split + 4 + length);
+    }
+    if (answers.length !== requests.length) throw new Error(`${requests.length} requests, ${answers.length} answers`);
+    return answers;
   });
 }
