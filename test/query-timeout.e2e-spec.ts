@@ -10,33 +10,42 @@ import { startTestApp, TestApp } from './support/test-app';
 const describeOnServer = currentTarget().mode === 'server' ? describe : describe.skip;
 
 /**
+ * Per describe block: the app (with `env`), an owner signed in with a profile named `nickname`, and
+ * `lockRow()`, which takes that profile's row lock in a second session's open transaction (the test
+ * ends it with commit or rollback on `locker`).
+ */
+function appWithLockableOwner(nickname: string, env?: Record<string, string>) {
+  const ctx = {} as { t: TestApp; owner: SignedIn; locker: Client; lockRow(): Promise<void> };
+  beforeAll(async () => {
+    ctx.t = await startTestApp(env ? { env } : {});
+    ctx.owner = await signIn(ctx.t.url);
+    await request(ctx.t.url).post('/api/profile').set(ctx.owner.headers).send({ address: ctx.owner.address, nickname }).expect(201);
+    ctx.locker = new Client({ connectionString: ctx.t.db.url });
+    await ctx.locker.connect();
+    ctx.lockRow = async () => {
+      await ctx.locker.query('begin');
+      await ctx.locker.query('select 1 from profiles where address = $1 for update', [ctx.owner.address]);
+    };
+  });
+  afterAll(async () => {
+    await ctx.locker.end();
+    await ctx.t.close();
+  });
+  return ctx;
+}
+
+/**
  * A query the client gave up on (query_timeout; behind PgBouncer it is the only bound) may still run
  * on the server inside the request's transaction. That connection must be closed, not pooled again:
  * reused, it would keep the row locked and commit the failed request's write with the next one.
  */
 describeOnServer('a write whose query times out client-side', () => {
-  let t: TestApp;
-  let owner: SignedIn;
-  let locker: Client;
-
-  beforeAll(async () => {
-    t = await startTestApp({
-      // One pooled connection, so a connection wrongly returned to the pool is the next one used.
-      env: { DATABASE_QUERY_TIMEOUT_MS: '1000', DATABASE_STATEMENT_TIMEOUT_MS: '0', DATABASE_POOL_MAX: '1' },
-    });
-    owner = await signIn(t.url);
-    await request(t.url).post('/api/profile').set(owner.headers).send({ address: owner.address, nickname: 'Before' }).expect(201);
-    locker = new Client({ connectionString: t.db.url });
-    await locker.connect();
-  });
-  afterAll(async () => {
-    await locker.end();
-    await t.close();
-  });
+  // One pooled connection, so a connection wrongly returned to the pool is the next one used.
+  const ctx = appWithLockableOwner('Before', { DATABASE_QUERY_TIMEOUT_MS: '1000', DATABASE_STATEMENT_TIMEOUT_MS: '0', DATABASE_POOL_MAX: '1' });
 
   it('answers 503, leaves nothing open or locked, and never commits the timed-out change', async () => {
-    await locker.query('begin');
-    await locker.query('select 1 from profiles where address = $1 for update', [owner.address]);
+    const { t, owner, locker } = ctx;
+    await ctx.lockRow();
     const res = await request(t.url).patch('/api/profile').set(owner.headers).send({ address: owner.address, newNickname: 'After' });
     expect(res.status).toBe(503);
     expect(res.body).toEqual({ error: 'Database not available' });
@@ -69,27 +78,11 @@ describeOnServer('a write whose query times out client-side', () => {
 
 /** The server-side bound (statement_timeout, SQLSTATE 57014) answers like an outage: 503, retry later. */
 describeOnServer('a write that outlasts statement_timeout', () => {
-  let t: TestApp;
-  let owner: SignedIn;
-  let locker: Client;
-
-  beforeAll(async () => {
-    t = await startTestApp({
-      env: { DATABASE_STATEMENT_TIMEOUT_MS: '300', DATABASE_QUERY_TIMEOUT_MS: '10000', DATABASE_POOL_MAX: '1' },
-    });
-    owner = await signIn(t.url);
-    await request(t.url).post('/api/profile').set(owner.headers).send({ address: owner.address, nickname: 'Before' }).expect(201);
-    locker = new Client({ connectionString: t.db.url });
-    await locker.connect();
-  });
-  afterAll(async () => {
-    await locker.end();
-    await t.close();
-  });
+  const ctx = appWithLockableOwner('Before', { DATABASE_STATEMENT_TIMEOUT_MS: '300', DATABASE_QUERY_TIMEOUT_MS: '10000', DATABASE_POOL_MAX: '1' });
 
   it('answers 503 with Retry-After, not 500, and the connection it used serves the next request', async () => {
-    await locker.query('begin');
-    await locker.query('select 1 from profiles where address = $1 for update', [owner.address]);
+    const { t, owner, locker } = ctx;
+    await ctx.lockRow();
     try {
       const res = await request(t.url).patch('/api/profile').set(owner.headers).send({ address: owner.address, newNickname: 'After' });
       expect(res.status).toBe(503);
@@ -107,25 +100,11 @@ describeOnServer('a write that outlasts statement_timeout', () => {
 
 /** A client that gives up before its answer still leaves a trace: one `request aborted` line. */
 describeOnServer('a client that gives up while its write waits on a lock', () => {
-  let t: TestApp;
-  let owner: SignedIn;
-  let locker: Client;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    owner = await signIn(t.url);
-    await request(t.url).post('/api/profile').set(owner.headers).send({ address: owner.address, nickname: 'Waiting' }).expect(201);
-    locker = new Client({ connectionString: t.db.url });
-    await locker.connect();
-  });
-  afterAll(async () => {
-    await locker.end();
-    await t.close();
-  });
+  const ctx = appWithLockableOwner('Waiting');
 
   it('is logged as aborted (warn, with its id and URL, no headers), not as completed', async () => {
-    await locker.query('begin');
-    await locker.query('select 1 from profiles where address = $1 for update', [owner.address]);
+    const { t, owner, locker } = ctx;
+    await ctx.lockRow();
     try {
       // A raw socket, closed by hand while the write waits on our lock.
       const body = JSON.stringify({ address: owner.address, newNickname: 'Abandoned' });
