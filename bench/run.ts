@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { PRODUCTION_NODE_FLAGS } from '../src/node-flags';
 import { createBenchDatabase, migrate, seed, Seeded } from './bench-database';
 import { BenchRequest, buildScenarios, Scenario } from './scenarios';
 import { BENCH_SIWE_DOMAIN, mintSessions } from './sessions';
@@ -261,7 +262,8 @@ async function main(): Promise<number> {
     say(`seeded ${opts.profiles} profiles + ${opts.writers} writers in ${Math.round(seeded.seedMs)} ms`);
 
     const bootStarted = performance.now();
-    const service = await start('service', SERVICE_MAIN, { ...common, ...opts.serviceEnv }, opts.serviceNodeArgs);
+    // As production starts it (npm run start:prod), plus any --service-node-arg.
+    const service = await start('service', SERVICE_MAIN, { ...common, ...opts.serviceEnv }, [...PRODUCTION_NODE_FLAGS, ...opts.serviceNodeArgs]);
     children.push(service);
     const bootMs = await waitFor(service, '/health/ready', 200, bootStarted);
     say(`service: boot to ready (spawn → /health/ready 200) ${Math.round(bootMs)} ms`);
@@ -387,6 +389,7 @@ async function main(): Promise<number> {
         profiles: opts.profiles,
         env: opts.env,
         serviceEnv: opts.serviceEnv,
+        serviceNodeArgs: [...PRODUCTION_NODE_FLAGS, ...opts.serviceNodeArgs],
       },
       bootToReadyMs: Math.round(bootMs),
       endpoints,

@@ -5,6 +5,7 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { EmbeddedDatabase } from './database/embedded-database';
+import { missingNodeFlags } from './node-flags';
 
 /** Boot: validate config (fail closed), pick the database, listen, and shut down cleanly on SIGTERM. */
 async function main(): Promise<void> {
@@ -38,6 +39,13 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   const { port } = server.address() as AddressInfo; // the real port when PORT=0
   logger.log(`Listening on http://${config.host}:${port} (NODE_ENV=${config.nodeEnv})`);
+  const missing = missingNodeFlags();
+  if (config.nodeEnv === 'production' && missing.length > 0) {
+    logger.warn(
+      `started without the node flags ${missing.join(' ')}: p99 latency under load can be several times worse ` +
+        `(run it with \`npm run start:prod\`; see docs/performance.md)`,
+    );
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {

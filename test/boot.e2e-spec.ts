@@ -1,3 +1,4 @@
+import { PRODUCTION_NODE_FLAGS } from '../src/node-flags';
 import { AppProcess, ensureBuild, freePort, spawnApp } from './support/app-process';
 import { currentTarget } from './support/pg-target';
 import { TcpProxy } from './support/tcp-proxy';
@@ -127,7 +128,23 @@ describe('boot fails closed in production (compiled app)', () => {
 
       expect(app.output()).toMatch(/Listening on/);
       expect(app.output()).not.toMatch(/config error/);
+      expect(app.output()).not.toMatch(/started without the node flags/);
       for (const secret of SECRETS) expect(app.output()).not.toContain(secret);
+    });
+
+    onServer('started as `node dist/src/main.js`, without the production node flags: runs, and warns naming them', async () => {
+      const port = await freePort();
+      const app = spawnApp({ ...production, HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: db.url }, []);
+      started.push(app);
+
+      await app.waitFor(`http://127.0.0.1:${port}/health/ready`);
+      app.child.kill('SIGTERM');
+      await expect(app.exited()).resolves.toBe(0);
+
+      const warning = app.output().split('\n').find((line) => line.includes('started without the node flags'));
+      expect(warning).toBeDefined();
+      expect(JSON.parse(warning!)).toMatchObject({ level: 40 });
+      for (const flag of PRODUCTION_NODE_FLAGS) expect(warning).toContain(flag);
     });
   });
 });

@@ -1,6 +1,7 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { PRODUCTION_NODE_FLAGS } from '../../src/node-flags';
 
 const ROOT = join(__dirname, '..', '..');
 export const COMPILED_MAIN = join(ROOT, 'dist', 'src', 'main.js');
@@ -40,8 +41,8 @@ export interface AppProcess {
  * Runs a compiled entry point with exactly `env` (plus PATH): nothing from the test runner's own
  * environment leaks in, so a test sees what a bare machine would.
  */
-export function spawnNode(script: string, env: Record<string, string>, args: string[] = []): AppProcess {
-  const child = spawn(process.execPath, [script, ...args], {
+export function spawnNode(script: string, env: Record<string, string>, args: string[] = [], nodeArgs: readonly string[] = []): AppProcess {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -80,7 +81,7 @@ export function spawnNode(script: string, env: Record<string, string>, args: str
   };
 }
 
-/** The compiled app (`node dist/src/main.js`), as `npm start` runs it. */
-export function spawnApp(env: Record<string, string>): AppProcess {
-  return spawnNode(COMPILED_MAIN, env);
+/** The compiled app as `npm start` runs it: `node <production flags> dist/src/main.js` (src/node-flags.ts). */
+export function spawnApp(env: Record<string, string>, nodeArgs: readonly string[] = PRODUCTION_NODE_FLAGS): AppProcess {
+  return spawnNode(COMPILED_MAIN, env, [], nodeArgs);
 }

@@ -103,7 +103,8 @@ export function satisfies(version: string, range: string): boolean {
 function commandProblems(where: string, command: string, pkg: PackageJson, sourceExists: (path: string) => boolean, seen = new Set<string>()): string[] {
   const problems: string[] = [];
   for (const segment of command.split(/&&|\|\||;/)) {
-    const [program, first, second] = segment.trim().split(/\s+/);
+    const [program, ...args] = segment.trim().split(/\s+/);
+    const [first, second] = program === 'node' ? args.filter((arg) => !arg.startsWith('-')) : args;
     if (program === 'npm') {
       const script = first === 'run' || first === 'run-script' ? second : ['start', 'test'].includes(first) ? first : null;
       if (script === null) continue; // npm ci, npm install: no script involved
