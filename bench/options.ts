@@ -18,6 +18,8 @@ export interface Options {
   endpoints: string[] | null;
   memorySeconds: number;
   memoryWarmup: number;
+  /** Seconds of every endpoint mixed on each server before the rounds, so they measure steady state. */
+  steadyWarmup: number;
   profiles: number;
   writers: number;
   /** Applied to both processes (e.g. DATABASE_POOL_MAX) or to the service only. */
@@ -25,6 +27,8 @@ export interface Options {
   serviceEnv: Record<string, string>;
   /** Extra node flags for the service (e.g. --cpu-prof), which NODE_OPTIONS does not accept. */
   serviceNodeArgs: string[];
+  /** Where the service's stdout goes (request logs, --trace-gc); nowhere by default. */
+  serviceLog: string | null;
   out: string;
 }
 
@@ -33,6 +37,8 @@ export const HELP = `usage: node dist/bench/run.js [options]
   --duration <s>          seconds per round, per endpoint, per server (default 5; quick 1)
   --rounds <n>            alternating rounds per endpoint (default 2)
   --warmup <s>            warm-up per endpoint and server before the rounds (default 2; quick 0.5)
+  --steady-warmup <s>     every endpoint mixed on each server before the rounds (default 120; quick 0):
+                          the service's first full GCs under load change its scavenges (docs/performance.md)
   --connections <n>       concurrent connections (default 50)
   --endpoints <a,b,…>     only these: profile-hit, profile-miss, check-taken, check-free, reverse, resolve, batch-50, write
   --memory <s>            sustained mixed run measuring the service's RSS (default 60 or BENCH_MEMORY_SECONDS; quick 10; 0 skips)
@@ -40,6 +46,7 @@ export const HELP = `usage: node dist/bench/run.js [options]
   --env K=V               environment for both the service and the baseline (repeatable)
   --service-env K=V       environment for the service only (repeatable)
   --service-node-arg <a>  a node flag for the service, e.g. --cpu-prof (repeatable)
+  --service-log <file>    the service's stdout (request logs, --trace-gc output) to a file
   --out <file>            results file (default: bench/results/latest.json for a run with no options,
                           a new file in the OS temp directory for any other, so a partial or
                           experimental run never replaces the published results)
@@ -56,11 +63,13 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     endpoints: null,
     memorySeconds: quick ? 10 : Number(env.BENCH_MEMORY_SECONDS ?? 60),
     memoryWarmup: quick ? 3 : 10,
+    steadyWarmup: quick ? 0 : 120,
     profiles: 100_000,
     writers: 200,
     env: {},
     serviceEnv: {},
     serviceNodeArgs: [],
+    serviceLog: null,
     out: '',
   };
   const num = (flag: string, value: string | undefined, min: number): number => {
@@ -98,6 +107,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
       case '--endpoints':
         opts.endpoints = (takes() ?? '').split(',').map((s) => s.trim()).filter(Boolean);
         break;
+      case '--steady-warmup':
+        opts.steadyWarmup = num(flag, takes(), 0);
+        break;
       case '--memory':
         opts.memorySeconds = num(flag, takes(), 0);
         break;
@@ -116,6 +128,9 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
       }
       case '--service-node-arg':
         opts.serviceNodeArgs.push(takes() ?? '');
+        break;
+      case '--service-log':
+        opts.serviceLog = resolve(takes() ?? '');
         break;
       case '--out':
         opts.out = resolve(takes() ?? '');

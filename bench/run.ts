@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import autocannon from 'autocannon';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -60,14 +60,16 @@ interface MemoryRun {
   rssMbEverySecond: number[];
 }
 
-/** Starts a compiled entry point with exactly `env` (plus PATH); its stdout (request logs) goes to /dev/null. */
-async function start(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Child> {
+/** Starts a compiled entry point with exactly `env` (plus PATH); its stdout (request logs) goes to `log`, else nowhere. */
+async function start(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = [], log: string | null = null): Promise<Child> {
   const port = await freePort();
+  const stdout = log === null ? 'ignore' : openSync(log, 'w');
   const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', stdout, 'pipe'],
   });
+  if (typeof stdout === 'number') closeSync(stdout); // the child has its own copy
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr = (stderr + chunk).slice(-20_000)));
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
@@ -278,7 +280,7 @@ async function main(): Promise<number> {
 
     const bootStarted = performance.now();
     // As production starts it (npm run start:prod), plus any --service-node-arg.
-    const service = await start('service', SERVICE_MAIN, { ...common, ...opts.serviceEnv }, [...PRODUCTION_NODE_FLAGS, ...opts.serviceNodeArgs]);
+    const service = await start('service', SERVICE_MAIN, { ...common, ...opts.serviceEnv }, [...PRODUCTION_NODE_FLAGS, ...opts.serviceNodeArgs], opts.serviceLog);
     children.push(service);
     const bootMs = await waitFor(service, '/health/ready', 200, bootStarted);
     say(`service: boot to ready (spawn → /health/ready 200) ${Math.round(bootMs)} ms`);
@@ -296,6 +298,15 @@ async function main(): Promise<number> {
 
     const parity = await checkParity(service, baseline, scenarios);
     if (parity.length) throw new Error(`the baseline and the service disagree:\n  ${parity.join('\n  ')}`);
+    if (opts.steadyWarmup > 0) {
+      // A fresh process is not what production runs: the service's scavenges get several times longer
+      // after its first full GCs under load (docs/performance.md, "Garbage collection"), which took
+      // 50–125 s of this mix. Both servers get the same sustained warm-up, one after the other.
+      for (const server of [service, baseline]) {
+        say(`${server.name}: ${opts.steadyWarmup} s of every endpoint mixed before the rounds (steady state)`);
+        await load(server, all, opts.steadyWarmup, opts.connections);
+      }
+    }
     say('parity: the service and the baseline return the same status and JSON for every read scenario');
 
     const servers = [service, baseline];
@@ -404,6 +415,7 @@ async function main(): Promise<number> {
         secondsPerRound: opts.duration,
         rounds: opts.rounds,
         connections: opts.connections,
+        steadyWarmupSeconds: opts.steadyWarmup,
         profiles: opts.profiles,
         env: opts.env,
         serviceEnv: opts.serviceEnv,
