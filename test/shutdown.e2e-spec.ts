@@ -22,7 +22,13 @@ function refused(port: number): Promise<boolean> {
       socket.destroy();
       resolve(false);
     });
-    socket.once('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNREFUSED' ? resolve(true) : reject(err)));
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNREFUSED') resolve(true);
+      // Reset: the kernel had queued the connection just as the listener closed. Closing, not closed
+      // yet: ask again.
+      else if (err.code === 'ECONNRESET') resolve(false);
+      else reject(err);
+    });
   });
 }
 
