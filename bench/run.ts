@@ -280,7 +280,8 @@ async function main(): Promise<number> {
 
     const bootStarted = performance.now();
     // As production starts it (npm run start:prod), plus any --service-node-arg.
-    const service = await start('service', SERVICE_MAIN, { ...common, ...opts.serviceEnv }, [...PRODUCTION_NODE_FLAGS, ...opts.serviceNodeArgs], opts.serviceLog);
+    const serviceNodeArgs = [...PRODUCTION_NODE_FLAGS, ...opts.serviceNodeArgs];
+    const service = await start('service', SERVICE_MAIN, { ...common, ...opts.serviceEnv }, serviceNodeArgs, opts.serviceLog);
     children.push(service);
     const bootMs = await waitFor(service, '/health/ready', 200, bootStarted);
     say(`service: boot to ready (spawn → /health/ready 200) ${Math.round(bootMs)} ms`);
@@ -298,6 +299,7 @@ async function main(): Promise<number> {
 
     const parity = await checkParity(service, baseline, scenarios);
     if (parity.length) throw new Error(`the baseline and the service disagree:\n  ${parity.join('\n  ')}`);
+    say('parity: the service and the baseline return the same status and JSON for every read scenario');
     if (opts.steadyWarmup > 0) {
       // A fresh process is not what production runs: the service's scavenges get several times longer
       // after its first full GCs under load (docs/performance.md, "Garbage collection"), which took
@@ -307,7 +309,6 @@ async function main(): Promise<number> {
         await load(server, all, opts.steadyWarmup, opts.connections);
       }
     }
-    say('parity: the service and the baseline return the same status and JSON for every read scenario');
 
     const servers = [service, baseline];
     if (opts.warmup > 0) {
@@ -419,7 +420,7 @@ async function main(): Promise<number> {
         profiles: opts.profiles,
         env: opts.env,
         serviceEnv: opts.serviceEnv,
-        serviceNodeArgs: [...PRODUCTION_NODE_FLAGS, ...opts.serviceNodeArgs],
+        serviceNodeArgs,
       },
       bootToReadyMs: Math.round(bootMs),
       endpoints,
