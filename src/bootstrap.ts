@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { registerETag } from './common/etag';
@@ -17,6 +18,30 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 export interface CreateAppOptions extends AppModuleOptions {
   /** Where logs go (tests capture them); stdout by default. */
   logStream?: DestinationStream;
+}
+
+/**
+ * Answers sent once close() has begun say `Connection: close`, so a keep-alive socket ends with its
+ * answer instead of holding close() open for the keep-alive timeout (72 s); idle sockets are closed by
+ * `forceCloseConnections: 'idle'`, and requests arriving while closing get Fastify's 503.
+ *
+ * A flag read as each answer leaves, not a Set of the responses in flight (what this replaced): a Set
+ * that gains and loses an entry per request rehashes every few dozen requests, and once its table is in
+ * the old generation V8 allocates every later table there too, while each table it replaces keeps the
+ * entries it held until the next full GC. So every response in flight at a rehash — nearly all of them
+ * — was kept through each scavenge and promoted: after the first full GC under load, 3–5 ms scavenges
+ * (docs/performance.md, "Garbage collection").
+ */
+function closeConnectionsWhenClosing(fastify: FastifyInstance): void {
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
 }
 
 /** Builds the HTTP app (Fastify adapter, global pipe and filter, OpenAPI) without listening. */
@@ -60,6 +85,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     done();
   });
   registerRequestLogging(fastify, logger);
+  closeConnectionsWhenClosing(fastify);
   registerJsonBodyParser(fastify);
   registerETag(fastify);
 

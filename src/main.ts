@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap';
@@ -31,11 +31,6 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   const logger = new Logger('Bootstrap');
   const server = app.getHttpServer() as Server;
-  const inFlight = new Set<ServerResponse>();
-  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
-    inFlight.add(res);
-    res.once('close', () => inFlight.delete(res));
-  });
   await app.listen({ port: config.port, host: config.host });
   const { port } = server.address() as AddressInfo; // the real port when PORT=0
   logger.log(`Listening on http://${config.host}:${port} (NODE_ENV=${config.nodeEnv})`);
@@ -52,9 +47,6 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.log(`${signal} received: finishing in-flight requests`);
-    // A keep-alive socket would hold server.close() open for Fastify's 72 s keep-alive timeout once
-    // its request is answered: answers still to come say `Connection: close`, so the socket ends with them.
-    for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
     // Stop accepting and drain in-flight requests first, then close the pool, then the embedded db.
     await app.getHttpAdapter().close();
     await app.close();
