@@ -38,7 +38,7 @@ export const HELP = `usage: node dist/bench/run.js [options]
   --rounds <n>            alternating rounds per endpoint (default 2)
   --warmup <s>            warm-up per endpoint and server before the rounds (default 2; quick 0.5)
   --steady-warmup <s>     every endpoint mixed on each server before the rounds (default 120; quick 0):
-                          the service's first full GCs under load change its scavenges (docs/performance.md)
+                          the rounds then measure a process past its first full GCs under load
   --connections <n>       concurrent connections (default 50)
   --endpoints <a,b,…>     only these: profile-hit, profile-miss, check-taken, check-free, reverse, resolve, batch-50, write
   --memory <s>            sustained mixed run measuring the service's RSS (default 60 or BENCH_MEMORY_SECONDS; quick 10; 0 skips)

@@ -301,9 +301,10 @@ async function main(): Promise<number> {
     if (parity.length) throw new Error(`the baseline and the service disagree:\n  ${parity.join('\n  ')}`);
     say('parity: the service and the baseline return the same status and JSON for every read scenario');
     if (opts.steadyWarmup > 0) {
-      // A fresh process is not what production runs: the service's scavenges get several times longer
-      // after its first full GCs under load (docs/performance.md, "Garbage collection"), which took
-      // 50–125 s of this mix. Both servers get the same sustained warm-up, one after the other.
+      // A fresh process is not what production runs: the JIT, the pools, V8's heap sizing and the first
+      // full GCs under load settle over the first minute or two, and a bug that showed only after the
+      // first full GC (docs/performance.md, "Garbage collection") hid from runs on fresh processes.
+      // Both servers get the same sustained warm-up, one after the other.
       for (const server of [service, baseline]) {
         say(`${server.name}: ${opts.steadyWarmup} s of every endpoint mixed before the rounds (steady state)`);
         await load(server, all, opts.steadyWarmup, opts.connections);
