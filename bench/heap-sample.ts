@@ -11,12 +11,13 @@
  *     --service-node-arg --require=./dist/bench/heap-sample.js \
  *     --service-env HEAP_SAMPLE_WINDOWS=25-45,150-170 --service-env HEAP_SAMPLE_DIR=/tmp
  */
-import { Session, type Profiler } from 'node:inspector';
+import { Session, type Runtime } from 'node:inspector';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+// What HeapProfiler.stopSampling returns (Node's bundled types predate `samples` and node ids).
 interface SamplingHeapProfileNode {
-  callFrame: Profiler.CallFrame;
+  callFrame: Runtime.CallFrame;
   id: number;
   children: SamplingHeapProfileNode[];
 }
