@@ -92,8 +92,10 @@ describe('lookup batching', () => {
     it('checks many sessions in one query, each against its own row: revoked and expired ones are refused', async () => {
       const [a, b, revoked, expired] = await Promise.all([signIn(t.url), signIn(t.url), signIn(t.url), signIn(t.url)]);
       await request(t.url).post('/api/auth/logout').set(revoked.headers).expect(200);
-      // Its token is still valid for days: only the row says the session has ended.
-      await t.db.query(`update auth_sessions set expires_at = now() - interval '1 second' where address = $1`, [expired.address]);
+      // Its token is still valid for days: only the row says the session has ended. Expiry is judged by
+      // the app's clock (frozen at boot in tests), not the database's now(), so the row is set by it.
+      const aSecondAgo = new Date(t.clock.now().getTime() - 1000).toISOString();
+      await t.db.query(`update auth_sessions set expires_at = $2 where address = $1`, [expired.address, aSecondAgo]);
       const asked = [a, b, revoked, expired, a].map((w) => ({ path: '/api/auth/session', headers: w.headers }));
       const { result, statements } = await statementsOn('auth_sessions', () => pipelinedGets(t.url, asked));
       expect(result.map((r) => [r.status, r.status === 200 ? JSON.parse(r.body).address : null])).toEqual([
