@@ -61,14 +61,14 @@ describe('.do/app.yaml (DigitalOcean App Platform spec)', () => {
 
   describe('satisfies (engines.node ranges)', () => {
     it.each([
-      ['20.19.0', '>=20.19 <23', true],
-      ['22.23.5', '>=20.19 <23', true],
-      ['20.18.3', '>=20.19 <23', false],
-      ['23.0.0', '>=20.19 <23', false],
-      ['22.1.0', '22.x', true],
-      ['24.0.0', '22.x || 24', true],
-      ['21.7.0', '22.x || 24', false],
-      ['22.0.0', '^22', false], // unsupported syntax counts as not satisfied: the check then reports it
+      ['24.9.0', '>=24.9 <25', true],
+      ['24.22.3', '>=24.9 <25', true],
+      ['24.8.1', '>=24.9 <25', false],
+      ['25.0.0', '>=24.9 <25', false],
+      ['24.1.0', '24.x', true],
+      ['26.0.0', '24.x || 26', true],
+      ['25.7.0', '24.x || 26', false],
+      ['24.0.0', '^24', false], // unsupported syntax counts as not satisfied: the check then reports it
     ])('%s in "%s" → %s', (version, range, expected) => {
       expect(satisfies(version, range)).toBe(expected);
     });

@@ -35,7 +35,7 @@ export interface PackageJson {
 /** The PRE_DEPLOY job's command: the compiled migration CLI (devDependencies are pruned in the image). */
 export const MIGRATE_COMMAND = 'node dist/src/cli/migrate.js up';
 /** The Node.js major production runs; App Platform's buildpack picks the newest version `engines` allows. */
-export const PRODUCTION_NODE_MAJOR = 22;
+export const PRODUCTION_NODE_MAJOR = 24;
 
 const ROOT = join(__dirname, '..', '..');
 const defaultSourceExists = (path: string) => existsSync(join(ROOT, path));
@@ -74,7 +74,7 @@ function runtimeValue(v: EnvVar): string {
 }
 
 /**
- * Minimal semver range test for `engines.node`: comparators (`>=20.19`, `<23`, `22.x`, `22`)
+ * Minimal semver range test for `engines.node`: comparators (`>=24.9`, `<25`, `24.x`, `24`)
  * separated by spaces, alternatives by `||`.
  */
 export function satisfies(version: string, range: string): boolean {
@@ -94,7 +94,7 @@ export function satisfies(version: string, range: string): boolean {
       if (op === '>') return c > 0;
       if (op === '<') return c < 0;
       if (op === '<=') return c <= 0;
-      return parts.every((p, i) => v[i] === p); // `22`, `22.x`: the given parts must match
+      return parts.every((p, i) => v[i] === p); // `24`, `24.x`: the given parts must match
     }),
   );
 }
@@ -201,7 +201,7 @@ export function checkAppSpec(spec: AppSpec, pkg: PackageJson, routes: Route[], s
   }
 
   const engines = pkg.engines?.node ?? '*';
-  const newer = [23, 24, 25, 26, 27, 28, 29, 30].find((major) => satisfies(`${major}.0.0`, engines));
+  const newer = [25, 26, 27, 28, 29, 30, 31, 32].find((major) => satisfies(`${major}.0.0`, engines));
   if (!satisfies(`${PRODUCTION_NODE_MAJOR}.99.0`, engines) || newer !== undefined) {
     problems.push(`package.json engines.node "${engines}" must let the buildpack pick Node ${PRODUCTION_NODE_MAJOR} and nothing newer${newer ? ` (it allows ${newer})` : ''}`);
   }
