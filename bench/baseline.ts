@@ -4,17 +4,17 @@ import jwt from 'jsonwebtoken';
 import { Pool, PoolClient, QueryConfig } from 'pg';
 import { SESSION_MISMATCH } from '../src/auth/authenticated-session';
 import { AUTH_REQUIRED } from '../src/auth/session.guard';
-import { isLive, SessionRecord, SQL as SESSION_SQL } from '../src/auth/session.repository';
-import { INVALID_ADDRESS, isAddress } from '../src/common/address';
+import { isLive, SessionRecord } from '../src/auth/session.repository';
+import { HttpException } from '@nestjs/common';
+import { INVALID_ADDRESS, parseAddress as parseServiceAddress } from '../src/common/address';
 import { isUniqueViolation } from '../src/common/errors';
 import { AppConfig, loadConfig } from '../src/config/app-config';
 import { NicknameErrors, suggestionCandidates, validateNickname } from '../src/nickname/nickname.rules';
 import { AVATAR_SELECTIONS, AVATAR_STYLES, INT32_MAX } from '../src/profile/dto/profile.dto';
 import { ChangeLimits, decideNicknameChange, refusalMessage } from '../src/profile/nickname-change.policy';
 import { toProfileResponse } from '../src/profile/profile.presenter';
-import { toPgQuery } from '../src/database/pooled-sql';
-import { ProfileRecord, SQL } from '../src/profile/profile.repository';
-import { MAX_BATCH } from '../src/profile/profile.service';
+import { ProfileRecord } from '../src/profile/profile.repository';
+import { parseAddressList as parseServiceAddressList } from '../src/profile/profile.service';
 
 /**
  * The bench's physical limit: a bare `node:http` + `pg` server answering the same routes with the
@@ -37,40 +37,56 @@ class HttpError extends Error {
 
 const bad = (error: string) => new HttpError(400, { error });
 
-/** The repository's SQL, bound as the repository binds it. */
-const query =
-  (sql: string) =>
-  (params: unknown[]): QueryConfig =>
-    toPgQuery(sql, params);
-
-const QUERIES = {
-  byAddress: query(SQL.byAddress),
-  byAddresses: query(SQL.byAddresses),
-  byNormalizedNickname: query(SQL.byNormalizedNickname),
-  nicknameByAddress: query(SQL.nicknameByAddress),
-  takenAmong: query(SQL.takenAmong),
-  lockByAddress: query(SQL.lockByAddress),
-  insert: query(SQL.insert),
-  update: query(SQL.update),
-  findSession: query(SESSION_SQL.findUnrevoked),
-};
-
-function parseAddress(raw: string): string {
-  if (!isAddress(raw)) throw bad(INVALID_ADDRESS);
-  return raw.toLowerCase();
-}
-
-function parseAddressList(raw: string): string[] {
-  if (raw.trim() === '') throw bad('addresses is required');
-  const seen = new Set<string>();
-  for (const item of raw.split(',')) {
-    const candidate = item.trim();
-    if (!isAddress(candidate)) throw bad(`Invalid address format: ${JSON.stringify(candidate.slice(0, 64))}`);
-    seen.add(candidate.toLowerCase());
-    if (seen.size > MAX_BATCH) throw bad(`Too many addresses: at most ${MAX_BATCH} per request`);
+/** The service's parsing, its HTTP errors as the baseline's. */
+function parsed<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof HttpException) throw bad((err.getResponse() as { message: string }).message);
+    throw err;
   }
-  return [...seen];
 }
+const parseAddress = (raw: string) => parsed(() => parseServiceAddress(raw));
+const parseAddressList = (raw: string) => parsed(() => parseServiceAddressList(raw));
+
+/** The statements the repositories send (MikroORM's Kysely compiles the same text), by hand on pg. */
+const isoOf = (column: string) => `to_char("${column}" at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const PROFILE_COLUMNS =
+  `"address", "nickname", "nickname_normalized" as "nicknameNormalized", "avatar_style" as "avatarStyle",` +
+  ` "avatar_selection" as "avatarSelection", "avatar_variant" as "avatarVariant",` +
+  ` "nickname_change_count" as "nicknameChangeCount", ${isoOf('last_nickname_change')} as "lastNicknameChange",` +
+  ` ${isoOf('created_at')} as "createdAt", ${isoOf('updated_at')} as "updatedAt"`;
+const WRITE_COLUMNS = [
+  'nickname', 'nickname_normalized', 'avatar_style', 'avatar_selection', 'avatar_variant', 'nickname_change_count',
+  'last_nickname_change',
+] as const;
+type WriteValues = Record<(typeof WRITE_COLUMNS)[number], unknown>;
+
+const query = (text: string) => (values: unknown[]): QueryConfig => ({ text, values });
+const QUERIES = {
+  byAddress: query(`select ${PROFILE_COLUMNS} from "profiles" where "address" = $1`),
+  byAddresses: query(`select ${PROFILE_COLUMNS} from "profiles" where "address" = any($1)`),
+  byNormalizedNickname: query(`select "address", "nickname" from "profiles" where "nickname_normalized" = $1`),
+  nicknameByAddress: query(`select "address", "nickname" from "profiles" where "address" = $1 and "nickname" is not null`),
+  takenAmong: query(`select "nickname_normalized" as "n" from "profiles" where "nickname_normalized" = any($1)`),
+  lockByAddress: query(`select ${PROFILE_COLUMNS} from "profiles" where "address" = $1 for update`),
+  insert: (address: string, values: WriteValues, at: string): QueryConfig => ({
+    text:
+      `insert into "profiles" ("address", ${WRITE_COLUMNS.map((c) => `"${c}"`).join(', ')}, "created_at", "updated_at")` +
+      ` values ($1, ${WRITE_COLUMNS.map((_, i) => `$${i + 2}`).join(', ')}, $9, $9)` +
+      ` on conflict ("address") do nothing returning ${PROFILE_COLUMNS}`,
+    values: [address, ...WRITE_COLUMNS.map((c) => values[c]), at],
+  }),
+  update: (address: string, values: WriteValues, at: string): QueryConfig => ({
+    text:
+      `update "profiles" set ${WRITE_COLUMNS.map((c, i) => `"${c}" = $${i + 1}`).join(', ')}, "updated_at" = $8` +
+      ` where "address" = $9 returning ${PROFILE_COLUMNS}`,
+    values: [...WRITE_COLUMNS.map((c) => values[c]), at, address],
+  }),
+  findSession: query(
+    `select "id", "address", ${isoOf('expires_at')} as "expiresAt" from "auth_sessions" where "id" = $1 and "revoked_at" is null`,
+  ),
+};
 
 type AvatarColumns = Pick<ProfileRecord, 'avatarStyle' | 'avatarSelection' | 'avatarVariant'>;
 
@@ -88,6 +104,21 @@ function parseAvatar(raw: unknown): AvatarColumns | null | undefined {
   if (variant < 0 || variant > INT32_MAX) throw bad('Avatar variant must be between 0 and 2147483647');
   return { avatarStyle: a.style as string, avatarSelection: a.selection as string, avatarVariant: variant };
 }
+
+const writeValues = (
+  next: { nickname: string; nicknameNormalized: string },
+  avatar: AvatarColumns,
+  count: number,
+  last: string | null,
+): WriteValues => ({
+  nickname: next.nickname,
+  nickname_normalized: next.nicknameNormalized,
+  avatar_style: avatar.avatarStyle,
+  avatar_selection: avatar.avatarSelection,
+  avatar_variant: avatar.avatarVariant,
+  nickname_change_count: count,
+  last_nickname_change: last,
+});
 
 const NO_AVATAR: AvatarColumns = { avatarStyle: null, avatarSelection: null, avatarVariant: null };
 
@@ -216,10 +247,7 @@ export function createBaseline({ config, now = () => new Date() }: BaselineOptio
         if (!current) {
           const columns = avatar ?? NO_AVATAR;
           const [row] = await rows<ProfileRecord>(
-            QUERIES.insert([
-              address, next.nickname, next.nicknameNormalized, columns.avatarStyle, columns.avatarSelection,
-              columns.avatarVariant, 0, null, iso, iso,
-            ]),
+            QUERIES.insert(address, writeValues(next, columns, 0, null), iso),
             client,
           );
           return row ?? null;
@@ -240,10 +268,7 @@ export function createBaseline({ config, now = () => new Date() }: BaselineOptio
         }
         const columns = avatar === undefined ? current : (avatar ?? NO_AVATAR);
         const [row] = await rows<ProfileRecord>(
-          QUERIES.update([
-            next.nickname, next.nicknameNormalized, columns.avatarStyle, columns.avatarSelection,
-            columns.avatarVariant, count, last, iso, address,
-          ]),
+          QUERIES.update(address, writeValues(next, columns, count, last), iso),
           client,
         );
         return row;

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import { keccak256, stringToHex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { MIGRATIONS } from '../migrations';
 import { loadConfig } from '../src/config/app-config';
 import { MigrationRunner } from '../src/database/migration-runner';
-import { buildOrmOptions } from '../src/database/orm.config';
+import { openOrm } from '../src/database/orm.config';
 
 const BENCH_DB_PREFIX = 'villa_bench_';
 
@@ -55,7 +54,7 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
 /** The real migrations, through the real runner, as the deploy job applies them (`env`: the service's). */
 export async function migrate(env: Record<string, string>): Promise<void> {
   const config = loadConfig(env);
-  const orm = await MikroORM.init(buildOrmOptions(config.database, config.database.url!));
+  const orm = await openOrm(config.database, config.database.url!);
   try {
     await new MigrationRunner(orm, MIGRATIONS).up();
   } finally {

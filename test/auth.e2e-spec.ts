@@ -1,4 +1,3 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { MIGRATIONS } from '../migrations';
@@ -6,7 +5,7 @@ import { AUTH_ERRORS } from '../src/auth/auth.service';
 import { MALFORMED_SIGNATURE } from '../src/auth/dto/verify.dto';
 import { loadConfig } from '../src/config/app-config';
 import { MigrationRunner } from '../src/database/migration-runner';
-import { buildOrmOptions } from '../src/database/orm.config';
+import { openOrm } from '../src/database/orm.config';
 import { newAccount, requestNonce, signIn, siweMessage } from './support/auth';
 import { smartAccountSignature } from './support/rpc-stub';
 import { startTestApp, TestApp } from './support/test-app';
@@ -324,7 +323,7 @@ describe('auth migration', () => {
   it('creates auth_nonces and auth_sessions; down() drops them and leaves profiles; up() again', async () => {
     const db = await createTestDatabase();
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url });
-    const orm = await MikroORM.init(buildOrmOptions({ ...config.database, poolMax: 1 }, db.url));
+    const orm = await openOrm({ ...config.database, poolMax: 1 }, db.url);
     const tables = async () =>
       (await db.query<{ t: string }>(`select tablename as t from pg_tables where schemaname = 'public' order by 1`)).map((r) => r.t);
     try {

@@ -2,7 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { loadConfig } from '../src/config/app-config';
 import { describeConnectionError } from '../src/database/connection-diagnostics';
 import { parseDatabaseUrl } from '../src/database/connection-options';
-import { buildOrmOptions } from '../src/database/orm.config';
+import { buildOrmOptions, openOrm } from '../src/database/orm.config';
 import { currentTarget } from './support/pg-target';
 import { TcpProxy } from './support/tcp-proxy';
 import { createTestDatabase, TestDatabase } from './support/test-database';
@@ -15,16 +15,16 @@ function withSslMode(url: string, mode: string): string {
   return u.toString();
 }
 
-/** The ORM built exactly as the app builds it, from a validated environment; not connected yet. */
+/** The ORM built and connected exactly as the app does it (MikroORM 7's connect builds the pool; no query yet). */
 async function ormFor(url: string, env: Record<string, string> = {}): Promise<MikroORM> {
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, ...env });
-  return MikroORM.init(buildOrmOptions(config.database, url, { connect: false }));
+  return openOrm(config.database, url);
 }
 
 /** The TLS options buildOrmOptions hands the driver for a validated environment. */
 function sslFor(env: Record<string, string>): { rejectUnauthorized?: boolean; ca?: string; checkServerIdentity?: () => unknown } | false {
   const config = loadConfig({ NODE_ENV: 'test', ...env });
-  return buildOrmOptions(config.database, config.database.url!).driverOptions?.connection.ssl;
+  return (buildOrmOptions(config.database, config.database.url!).driverOptions as { ssl?: ReturnType<typeof sslFor> }).ssl!;
 }
 
 /** The error of a connection check that must fail. */
@@ -34,14 +34,16 @@ async function failedCheck(orm: MikroORM): Promise<Error | undefined> {
   return check.error;
 }
 
-/** The options node-postgres is handed for each new connection, read back from the live knex client. */
-function driverConnectionOptions(orm: MikroORM): { ssl?: unknown; connectionTimeoutMillis?: number } {
-  const knex = orm.em.getConnection().getKnex() as unknown as { client: { config: { connection: object } } };
-  return knex.client.config.connection;
+/**
+ * The options node-postgres is handed for each new connection, read back from the live pool (MikroORM 7
+ * silently ignores options it does not pass on, such as v6's `driverOptions.connection`).
+ */
+async function driverConnectionOptions(orm: MikroORM): Promise<{ ssl?: unknown; connectionTimeoutMillis?: number }> {
+  return (await orm.em.getConnection().getNativeClient()).options;
 }
 
 describe('database connection options', () => {
-  describe('sslmode in DATABASE_URL reaches the driver (MikroORM 6 ignores it in clientUrl)', () => {
+  describe('sslmode in DATABASE_URL reaches the driver (MikroORM ignores it in clientUrl)', () => {
     const url = 'postgresql://villa:pw@db.example.internal:25060/villa';
 
     it.each(['require', 'verify-full', 'prefer'])('sslmode=%s → a verified TLS connection (rejectUnauthorized)', (mode) => {
@@ -85,7 +87,7 @@ describe('database connection options', () => {
       const url = withSslMode(db.url, 'require');
       const orm = await ormFor(url);
       orms.push(orm);
-      expect(driverConnectionOptions(orm).ssl).toEqual({ rejectUnauthorized: true });
+      expect((await driverConnectionOptions(orm)).ssl).toEqual({ rejectUnauthorized: true });
 
       const error = await failedCheck(orm);
 
@@ -98,7 +100,7 @@ describe('database connection options', () => {
     it('sslmode=disable connects to the same server', async () => {
       const orm = await ormFor(withSslMode(db.url, 'disable'));
       orms.push(orm);
-      expect(driverConnectionOptions(orm).ssl).toBe(false);
+      expect((await driverConnectionOptions(orm)).ssl).toBe(false);
       await expect(orm.checkConnection()).resolves.toEqual({ ok: true });
     });
   });
@@ -119,7 +121,7 @@ describe('database connection options', () => {
       const url = `postgresql://villa:Pw-Zebra-7731-LEAK@127.0.0.1:${blackHole.port}/villa`;
       const orm = await ormFor(url, { DATABASE_CONNECT_TIMEOUT_MS: '1000' });
       try {
-        expect(driverConnectionOptions(orm).connectionTimeoutMillis).toBe(1000);
+        expect((await driverConnectionOptions(orm)).connectionTimeoutMillis).toBe(1000);
 
         const line = describeConnectionError(await failedCheck(orm), parseDatabaseUrl(url), 1000);
         expect(line).toMatch(new RegExp(`^Cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${blackHole.port}/villa: no answer within 1000 ms`));

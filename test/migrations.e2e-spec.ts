@@ -2,7 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { MIGRATIONS } from '../migrations';
 import { loadConfig } from '../src/config/app-config';
 import { MigrationFailedError, MigrationRunner, MIGRATIONS_TABLE } from '../src/database/migration-runner';
-import { buildOrmOptions } from '../src/database/orm.config';
+import { openOrm as openConfiguredOrm } from '../src/database/orm.config';
 import { ensureBuild, COMPILED_MIGRATE_CLI, spawnNode } from './support/app-process';
 import { currentTarget } from './support/pg-target';
 import { createTestDatabase, TestDatabase } from './support/test-database';
@@ -120,7 +120,7 @@ async function recordedMigrations(db: TestDatabase): Promise<string[]> {
 /** The ORM exactly as the app and the CLI configure it, on the given database. */
 async function openOrm(db: TestDatabase): Promise<MikroORM> {
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url });
-  return MikroORM.init(buildOrmOptions({ ...config.database, poolMax: 1 }, db.url));
+  return openConfiguredOrm({ ...config.database, poolMax: 1 }, db.url);
 }
 
 /** Runs `work` with a runner on its own ORM, closing the ORM afterwards. */

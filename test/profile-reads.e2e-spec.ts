@@ -78,7 +78,7 @@ describe('profile reads', () => {
         await batch([a, b, c, ...Array.from({ length: 97 }, randomAddress)]).expect(200);
         const statements = spy.mock.calls.map(([q]) => (typeof q === 'string' ? q : (q as { text: string }).text));
         expect(statements).toHaveLength(1);
-        expect(statements[0]).toMatch(/from profiles where address/);
+        expect(statements[0]).toMatch(/from "profiles" where "address" = any\(\$1\)/);
       } finally {
         spy.mockRestore();
       }

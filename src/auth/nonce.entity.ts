@@ -1,11 +1,18 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/postgresql';
+import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { EntityName, EntityRepositoryType } from '@mikro-orm/postgresql';
+import { NonceRepository } from './nonce.repository';
 
 /** A SIWE nonce: issued by POST /api/auth/nonce, burnt by the one sign-in that uses it. */
-@Entity({ tableName: 'auth_nonces' })
+@Entity({ tableName: 'auth_nonces', repository: () => NonceRepository })
 export class AuthNonce {
+  [EntityName]?: 'AuthNonce';
+  [EntityRepositoryType]?: NonceRepository;
+
   @PrimaryKey({ type: 'string', length: 64 })
   nonce: string;
 
+  /** The issuing path purges long-expired nonces by this column. */
+  @Index({ name: 'auth_nonces_expires_at_idx' })
   @Property({ type: 'datetime' })
   expiresAt: Date;
 

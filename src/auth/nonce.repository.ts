@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { PooledSql } from '../database/pooled-sql';
+import { EntityManager, EntityRepository } from '@mikro-orm/postgresql';
+import { Db, isoTimestamp, kyselyOf, run } from '../database/query';
+import { AuthNonce } from './nonce.entity';
 
 export interface NonceRecord {
   expiresAt: Date;
@@ -9,41 +10,55 @@ export interface NonceRecord {
 /** How many stale rows one purge removes: bounded, so issuing a nonce stays one cheap statement more. */
 export const PURGE_BATCH = 100;
 
-export const SQL = {
-  insert: `insert into auth_nonces (nonce, expires_at, created_at) values (?, ?, ?)`,
-  find: `select expires_at as "expiresAt", used_at as "usedAt" from auth_nonces where nonce = ?`,
-  // The single-use guarantee: only one update can see used_at still null, whatever runs concurrently.
-  burn:
-    `update auth_nonces set used_at = ? where nonce = ? and used_at is null and expires_at > ?` +
-    ` returning nonce`,
-  purgeExpired:
-    `delete from auth_nonces where nonce in` +
-    ` (select nonce from auth_nonces where expires_at < ? order by expires_at limit ${PURGE_BATCH})`,
-} as const;
+/** Every query of `auth_nonces`, through MikroORM's Kysely. Times come from the app's clock, never from the database's now(). */
+export class NonceRepository extends EntityRepository<AuthNonce> {
+  private readonly db: Db;
 
-/** Every query of `auth_nonces`. Times come from the app's clock, never from the database's now(). */
-@Injectable()
-export class NonceRepository {
-  constructor(private readonly sql: PooledSql) {}
+  constructor(em: EntityManager) {
+    super(em, AuthNonce);
+    this.db = kyselyOf(em);
+  }
 
   async issue(nonce: string, now: Date, expiresAt: Date): Promise<void> {
-    await this.sql.rows(SQL.insert, [nonce, expiresAt.toISOString(), now.toISOString()]);
+    await run(this.em, this.db.insertInto('AuthNonce').values({ nonce, expires_at: expiresAt, created_at: now }));
   }
 
   async findByNonce(nonce: string): Promise<NonceRecord | null> {
-    const [row] = await this.sql.rows<{ expiresAt: string | Date; usedAt: string | Date | null }>(SQL.find, [nonce]);
+    const [row] = await run(
+      this.em,
+      this.db
+        .selectFrom('AuthNonce')
+        .select((eb) => [isoTimestamp(eb.ref('expires_at')).as('expiresAt'), isoTimestamp(eb.ref('used_at')).as('usedAt')])
+        .where('nonce', '=', nonce),
+    );
     if (!row) return null;
     return { expiresAt: new Date(row.expiresAt), usedAt: row.usedAt === null ? null : new Date(row.usedAt) };
   }
 
   /** Marks the nonce used if it is unused and unexpired at `now`; false when another use got there first. */
   async burn(nonce: string, now: Date): Promise<boolean> {
-    const iso = now.toISOString();
-    const rows = await this.sql.rows<{ nonce: string }>(SQL.burn, [iso, nonce, iso]);
+    // The single-use guarantee: only one update can see used_at still null, whatever runs concurrently.
+    const rows = await run(
+      this.em,
+      this.db
+        .updateTable('AuthNonce')
+        .set({ used_at: now })
+        .where('nonce', '=', nonce)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .returning('nonce'),
+    );
     return rows.length === 1;
   }
 
   async purgeExpiredBefore(cutoff: Date): Promise<void> {
-    await this.sql.rows(SQL.purgeExpired, [cutoff.toISOString()]);
+    await run(
+      this.em,
+      this.db
+        .deleteFrom('AuthNonce')
+        .where('nonce', 'in', (eb) =>
+          eb.selectFrom('AuthNonce').select('nonce').where('expires_at', '<', cutoff).orderBy('expires_at').limit(PURGE_BATCH),
+        ),
+    );
   }
 }

@@ -1,12 +1,11 @@
 import 'reflect-metadata';
-import { MikroORM } from '@mikro-orm/postgresql';
 import { MIGRATIONS } from '../../migrations';
 import { ConfigError, loadConfig } from '../config/app-config';
 import { describeConnectionError } from '../database/connection-diagnostics';
 import { parseDatabaseUrl } from '../database/connection-options';
 import { EmbeddedDatabase } from '../database/embedded-database';
 import { MigrationFailedError, MigrationRunner, MigrationStatus } from '../database/migration-runner';
-import { buildOrmOptions } from '../database/orm.config';
+import { openOrm } from '../database/orm.config';
 
 const USAGE = 'usage: migrate <status|up|down>';
 
@@ -31,7 +30,7 @@ async function main(command: string | undefined): Promise<number> {
   const embedded = config.database.url ? null : await EmbeddedDatabase.start(config.database.embeddedDataDir);
   const url = config.database.migrationUrl ?? config.database.url ?? embedded!.url;
   const db = { ...config.database, poolMax: 1 };
-  const orm = await MikroORM.init(buildOrmOptions(db, url, { connect: false }));
+  const orm = await openOrm(db, url);
   try {
     const check = await orm.em.getConnection().checkConnection();
     if (!check.ok) {

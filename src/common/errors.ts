@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { ConnectionException } from '@mikro-orm/core';
 
 /** An HTTP error whose JSON body is exactly `body` (the contract fixes some bodies beyond `error`). */
 export class JsonHttpException extends HttpException {
@@ -31,17 +32,15 @@ const UNAVAILABLE_CODES = new Set([
 
 /** True when an error means "the database is not there right now" rather than "the query is wrong". */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  if (err instanceof DatabaseUnavailableError) return true;
+  if (err instanceof DatabaseUnavailableError || err instanceof ConnectionException) return true;
   if (!err || typeof err !== 'object') return false;
   const e = err as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
   if (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) return true;
   const message = typeof e.message === 'string' ? e.message : '';
+  // pg and pg-pool's own words (MikroORM 7 hands their errors through): acquire or connect timeout,
+  // a dropped socket, query_timeout, a connection closed after one of those.
   if (
-    // knex marks a transaction "complete" when its BEGIN dies with the connection; later queries say so.
-    /Transaction query already complete/.test(message) ||
-    e.name === 'KnexTimeoutError' ||
-    e.name === 'ConnectionException' ||
-    /Timeout acquiring a connection|timeout exceeded when trying to connect|Connection terminated|Query read timeout|connect ECONNREFUSED|Client has encountered a connection error|The pool is probably full/i.test(
+    /timeout exceeded when trying to connect|Connection terminated|Query read timeout|connect ECONNREFUSED|Client has encountered a connection error|Client was closed and is not queryable/i.test(
       message,
     )
   ) {

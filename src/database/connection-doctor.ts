@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { describeConnectionError } from './connection-diagnostics';
 import { ParsedDatabaseUrl, parseDatabaseUrl, redactUrl, tlsOptions } from './connection-options';
 import { MigrationEntry, MIGRATIONS_TABLE } from './migration-runner';
-import { buildOrmOptions } from './orm.config';
+import { openOrm } from './orm.config';
 
 /** Each diagnosis has its own exit code, so a script (or a person) can tell them apart. */
 export const DOCTOR_EXIT_CODES = {
@@ -279,7 +279,7 @@ export class ConnectionDoctor {
 
   /** Logs in exactly as the app does: the same ORM options (pool of one), the same TLS and timeouts. */
   private async login(url: string, target: ParsedDatabaseUrl): Promise<MikroORM> {
-    const orm = await MikroORM.init(buildOrmOptions({ ...this.config.database, poolMax: 1 }, url, { connect: false }));
+    const orm = await openOrm({ ...this.config.database, poolMax: 1 }, url);
     const check = await orm.em.getConnection().checkConnection();
     if (!check.ok) {
       await orm.close(true);

@@ -6,7 +6,6 @@ import { describeConnectionError } from './connection-diagnostics';
 import { parseDatabaseUrl, redactUrl } from './connection-options';
 import { MigrationEntry, MigrationRunner } from './migration-runner';
 import { buildOrmOptions } from './orm.config';
-import { PooledSql } from './pooled-sql';
 
 export const MIGRATION_LIST = Symbol('MIGRATION_LIST');
 
@@ -24,7 +23,10 @@ export class DatabaseBootstrap implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const { url, connectTimeoutMs, migrateOnBoot, embedded } = this.config.database;
     const target = parseDatabaseUrl(url!);
-    const check = await this.orm.em.getConnection().checkConnection();
+    // MikroORM 7 connects lazily and reports "not connected" until something does: readiness would
+    // answer 503 after a healthy boot. Connecting only builds the pool; the check below reaches the server.
+    await this.orm.connect();
+    const check = await this.orm.checkConnection();
     if (!check.ok) {
       const line = describeConnectionError(check.error, target, connectTimeoutMs);
       // Without the database the boot migration cannot run: stop rather than serve a half-set-up schema.
@@ -53,11 +55,11 @@ export class DatabaseModule {
           driver: PostgreSqlDriver,
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({
-            // connect: false: the bootstrap below checks the connection itself and says why it failed.
-            ...buildOrmOptions(config.database, config.database.url!, { connect: false }),
-            // No request-scoped EntityManager: every query goes through the repositories' own pooled
-            // connections or em.execute, never the identity map, so a per-request context (a Nest
-            // middleware, an EntityManager fork and an AsyncLocalStorage scope each) would buy nothing.
+            ...buildOrmOptions(config.database, config.database.url!),
+            // No request-scoped EntityManager: every query goes through the repositories' Kysely
+            // queries or a forked EntityManager's transaction, never the identity map, so a per-request
+            // context (a Nest middleware, an EntityManager fork and an AsyncLocalStorage scope each)
+            // would buy nothing.
             registerRequestContext: false,
           }),
         }),
@@ -70,9 +72,8 @@ export class DatabaseModule {
           useFactory: (orm: MikroORM, list: MigrationEntry[]) => new MigrationRunner(orm, list),
         },
         DatabaseBootstrap,
-        PooledSql,
       ],
-      exports: [MigrationRunner, PooledSql],
+      exports: [MigrationRunner],
     };
   }
 }

@@ -75,25 +75,25 @@ export interface KeyedLookup<V> {
   loadMany(keys: string[]): Promise<Map<string, V>>;
 }
 
-export interface KeyedLookupOptions<V> {
-  /** The statement for one key (`… where k = ?`): every row it returns belongs to that key. */
-  one: string;
-  /** The statement for several (`… where k in (?)`); `keyOf` says whose each row is. */
-  many: string;
+export interface KeyedLookupOptions<V, S = string> {
+  /** The statement for one key (`… where k = $1`): every row it returns belongs to that key. */
+  one: S;
+  /** The statement for several (`… where k = any($1)`, the keys as one array); `keyOf` says whose each row is. */
+  many: S;
   keyOf(row: V): string;
   /** Coalesce concurrent lookups (LookupBatcher); false: one query per load or loadMany. */
   batch: boolean;
 }
 
-/** A lookup by key over `rows`, coalesced or not. */
-export function keyedLookup<V>(
-  rows: <T>(sql: string, params: unknown[]) => Promise<T[]>,
-  { one, many, keyOf, batch }: KeyedLookupOptions<V>,
+/** A lookup by key over `rows` (which runs a statement with its parameters), coalesced or not. */
+export function keyedLookup<V, S = string>(
+  rows: (statement: S, params: unknown[]) => Promise<V[]>,
+  { one, many, keyOf, batch }: KeyedLookupOptions<V, S>,
 ): KeyedLookup<V> {
   const fetch = async (keys: string[]): Promise<Map<string, V>> =>
     keys.length === 1
-      ? new Map((await rows<V>(one, keys)).map((row) => [keys[0], row]))
-      : new Map((await rows<V>(many, [keys])).map((row) => [keyOf(row), row]));
+      ? new Map((await rows(one, keys)).map((row) => [keys[0], row]))
+      : new Map((await rows(many, [keys])).map((row) => [keyOf(row), row]));
   if (!batch) return { load: async (key) => (await fetch([key])).get(key), loadMany: fetch };
   const batcher = new LookupBatcher<V>(fetch);
   const load = (key: string) => batcher.load(key);

@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Migration } from '@mikro-orm/migrations';
 import { MikroORM, SqlEntityManager } from '@mikro-orm/postgresql';
-import { isoTimestamp } from './sql';
 
 type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 export interface MigrationEntry {
@@ -39,7 +38,7 @@ const CREATE_TABLE = `create table if not exists ${MIGRATIONS_TABLE} (
 /**
  * The one migration runner: used by the CLI, the boot path, the admin endpoints and the deploy job.
  *
- * MikroORM 6's migrator takes no lock (concurrent `up()` calls apply one migration several times)
+ * MikroORM's migrator (7 as 6) takes no lock (concurrent `up()` calls apply one migration several times)
  * and opens extra connections outside the transaction (deadlocking a pool of 1), so the runner
  * drives the migration classes itself: one transaction, which first takes a transaction-level
  * advisory lock (works behind PgBouncer's transaction mode), then reads what ran and applies the rest.
@@ -95,7 +94,7 @@ export class MigrationRunner {
 
   private async readStatus(em: SqlEntityManager): Promise<MigrationStatus> {
     const rows = await em.execute<{ name: string; executedAt: string }[]>(
-      `select name, ${isoTimestamp('executed_at')} as "executedAt"
+      `select name, to_char(executed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "executedAt"
        from ${MIGRATIONS_TABLE} order by id`,
     );
     const done = new Set(rows.map((r) => r.name));

@@ -1,24 +1,29 @@
 import { Logger } from '@nestjs/common';
-import { defineConfig, Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { ReflectMetadataProvider } from '@mikro-orm/decorators/legacy';
+import { Migrator } from '@mikro-orm/migrations';
+import { defineConfig, MikroORM, Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { AuthNonce } from '../auth/nonce.entity';
 import { AuthSession } from '../auth/session.entity';
 import { DatabaseConfig } from '../config/app-config';
 import { Profile } from '../profile/profile.entity';
+import { BoundedClient } from './bounded-client';
 import { parseDatabaseUrl, tlsOptions } from './connection-options';
 
-const knexLogger = new Logger('Database');
+const ormLogger = new Logger('Database');
 
 export const ENTITIES = [Profile, AuthNonce, AuthSession];
 
 /**
- * The one MikroORM configuration, shared by the Nest app, the migration CLI, the bench and the tests.
- * `url` is the resolved database URL (the embedded server's when DATABASE_URL is unset).
+ * The one MikroORM configuration, shared by the Nest app, the migration runner, MikroORM's CLI
+ * (mikro-orm.config.ts), the bench and the tests. `url` is the resolved database URL (the embedded
+ * server's when DATABASE_URL is unset).
  */
-export function buildOrmOptions(db: DatabaseConfig, url: string, overrides: Partial<Options> = {}): Options {
+export function buildOrmOptions(db: DatabaseConfig, url: string, overrides: Options = {}): Options {
   const target = parseDatabaseUrl(url);
   return defineConfig({
     driver: PostgreSqlDriver,
     entities: ENTITIES,
+    metadataProvider: ReflectMetadataProvider,
     host: target.host,
     port: target.port,
     user: target.user || undefined,
@@ -27,29 +32,37 @@ export function buildOrmOptions(db: DatabaseConfig, url: string, overrides: Part
     // Never create databases or schemas implicitly: a wrong URL must fail loudly, not make a new db.
     ensureDatabase: false,
     discovery: { warnWhenNoEntities: false },
-    // Pool sized for the target; acquire bounded so a dead database yields 503s, not hung requests.
-    pool: { min: 0, max: db.poolMax, acquireTimeoutMillis: db.connectTimeoutMs, idleTimeoutMillis: 30_000 },
+    // Pool sized for the target (MikroORM 7 hands these to pg's Pool).
+    pool: { min: 0, max: db.poolMax, idleTimeoutMillis: 30_000 },
+    // pg's Pool options, directly: MikroORM 7 silently ignores the v6 form nested under `connection`.
     driverOptions: {
-      // knex prints connection errors with console.log; send them to the app's logger instead.
-      log: {
-        warn: (message: unknown) => knexLogger.warn(String(message)),
-        error: (message: unknown) => knexLogger.error(String(message)),
-        deprecate: (message: unknown) => knexLogger.warn(String(message)),
-        debug: () => undefined,
-      },
-      acquireConnectionTimeout: db.connectTimeoutMs,
-      connection: {
-        ssl: tlsOptions(target.sslMode, db.caCert),
-        connectionTimeoutMillis: db.connectTimeoutMs,
-        // Server-side bound, sent at connect (0 behind PgBouncer, which refuses it as a startup parameter).
-        statement_timeout: db.statementTimeoutMs || undefined,
-        // Client-side bound, independent of it: a server that stops answering never sends statement_timeout.
-        query_timeout: db.queryTimeoutMs || undefined,
-        application_name: 'villa-profile-api',
-        keepAlive: true,
-      },
+      Client: BoundedClient,
+      ssl: tlsOptions(target.sslMode, db.caCert),
+      // Bounds the TCP/TLS/login handshake and the wait for a pooled connection alike: a dead database yields 503s, not hung requests.
+      connectionTimeoutMillis: db.connectTimeoutMs,
+      // Server-side bound, sent at connect (0 behind PgBouncer, which refuses it as a startup parameter).
+      statement_timeout: db.statementTimeoutMs || undefined,
+      // Client-side bound, independent of it: a server that stops answering never sends statement_timeout.
+      query_timeout: db.queryTimeoutMs || undefined,
+      application_name: 'villa-profile-api',
+      keepAlive: true,
     },
+    // Only what MikroORM logs with debug off (deprecations) reaches the app's logger, never the console.
+    logger: (message: string) => ormLogger.warn(message),
     debug: false,
+    // `npm run migration:create` generates into migrations/ (scripts/create-migration.js registers it).
+    extensions: [Migrator],
+    migrations: { path: 'migrations', pathTs: 'migrations', emit: 'ts', snapshot: false, tableName: 'mikro_orm_migrations' },
     ...overrides,
   });
+}
+
+/**
+ * A MikroORM outside Nest (CLI, doctor, bench, tests), connected: MikroORM 7 connects lazily and its
+ * connection check reports "not connected" until something connects. Connecting builds the pool only.
+ */
+export async function openOrm(db: DatabaseConfig, url: string): Promise<MikroORM> {
+  const orm = await MikroORM.init(buildOrmOptions(db, url));
+  await orm.connect();
+  return orm;
 }

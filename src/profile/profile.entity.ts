@@ -1,11 +1,21 @@
-import { Entity, PrimaryKey, Property } from '@mikro-orm/postgresql';
+import { Check, Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { EntityName, EntityRepositoryType } from '@mikro-orm/postgresql';
+import { ProfileRepository } from './profile.repository';
 
 /**
  * The `profiles` table of CONTRACT.md, adopted in place from the legacy routes (see migrations/).
- * Read and written through ProfileRepository's own SQL, never through the identity map.
+ * Every column, check and index the migrations create is declared here: a test keeps MikroORM's schema
+ * diff empty, so `npm run migration:create` generates the next migration from a change to this class.
+ * Read and written through ProfileRepository's queries, never through the identity map.
  */
-@Entity({ tableName: 'profiles' })
+@Entity({ tableName: 'profiles', repository: () => ProfileRepository })
+@Check({ name: 'profiles_address_format', expression: "address ~ '^0x[0-9a-f]{40}$'" })
+@Check({ name: 'profiles_nickname_normalized_lower', expression: 'nickname_normalized = lower(nickname)' })
+@Check({ name: 'profiles_nickname_change_count_nonnegative', expression: 'nickname_change_count >= 0' })
 export class Profile {
+  [EntityName]?: 'Profile';
+  [EntityRepositoryType]?: ProfileRepository;
+
   /** Always lowercase: a check constraint enforces it. */
   @PrimaryKey({ type: 'string', length: 42 })
   address: string;

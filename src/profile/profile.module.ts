@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { AuthModule } from '../auth/auth.module';
+import { AppConfig } from '../config/app-config';
 import { ProfileController } from './profile.controller';
 import { ProfileRepository } from './profile.repository';
 import { ProfileService } from './profile.service';
@@ -8,7 +10,15 @@ import { ProfileService } from './profile.service';
   // AuthModule provides the SessionService behind SessionGuard on the write routes.
   imports: [AuthModule],
   controllers: [ProfileController],
-  providers: [ProfileService, ProfileRepository],
+  providers: [
+    ProfileService,
+    // A MikroORM repository (em.getRepository(Profile) builds the same class), made here to pass its options.
+    {
+      provide: ProfileRepository,
+      inject: [EntityManager, AppConfig],
+      useFactory: (em: EntityManager, config: AppConfig) => new ProfileRepository(em, { batchLookups: config.database.batchLookups }),
+    },
+  ],
   // The Nickname module reads the same table through this repository.
   exports: [ProfileRepository],
 })

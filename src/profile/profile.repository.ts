@@ -1,9 +1,8 @@
-import { Injectable } from '@nestjs/common';
-import { isUniqueViolation } from '../common/errors';
-import { AppConfig } from '../config/app-config';
+import { EntityManager, EntityRepository, SqlEntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import type { ExpressionBuilder, SelectQueryBuilder } from 'kysely';
 import { KeyedLookup, keyedLookup } from '../database/lookup-batcher';
-import { PooledSql, Query } from '../database/pooled-sql';
-import { isoTimestamp } from '../database/sql';
+import { Database, Db, isoTimestamp, kyselyOf, PreparedQuery, run } from '../database/query';
+import { Profile } from './profile.entity';
 
 /** A profile row as the read paths return it: plain JSON-ready values, no entity, no identity map. */
 export interface ProfileRecord {
@@ -40,79 +39,107 @@ export class NicknameTakenError extends Error {
 
 
 /** Every read selects the same columns, already shaped for JSON (timestamps as ISO strings). */
-const PROFILE_COLUMNS = [
-  'address',
-  'nickname',
-  'nickname_normalized as "nicknameNormalized"',
-  'avatar_style as "avatarStyle"',
-  'avatar_selection as "avatarSelection"',
-  'avatar_variant as "avatarVariant"',
-  'nickname_change_count as "nicknameChangeCount"',
-  `${isoTimestamp('last_nickname_change')} as "lastNicknameChange"`,
-  `${isoTimestamp('created_at')} as "createdAt"`,
-  `${isoTimestamp('updated_at')} as "updatedAt"`,
-].join(', ');
+const profileColumns = (eb: ExpressionBuilder<Database, 'Profile'>) =>
+  [
+    'address',
+    'nickname',
+    'nickname_normalized as nicknameNormalized',
+    'avatar_style as avatarStyle',
+    'avatar_selection as avatarSelection',
+    'avatar_variant as avatarVariant',
+    'nickname_change_count as nicknameChangeCount',
+    isoTimestamp(eb.ref('last_nickname_change')).as('lastNicknameChange'),
+    isoTimestamp(eb.ref('created_at')).as('createdAt'),
+    isoTimestamp(eb.ref('updated_at')).as('updatedAt'),
+  ] as const;
 
-export const SQL = {
-  byAddress: `select ${PROFILE_COLUMNS} from profiles where address = ?`,
-  byAddresses: `select ${PROFILE_COLUMNS} from profiles where address in (?)`,
-  byNormalizedNickname: `select address, nickname from profiles where nickname_normalized = ?`,
-  byNormalizedNicknames: `select address, nickname, nickname_normalized as "normalized" from profiles where nickname_normalized in (?)`,
-  nicknameByAddress: `select address, nickname from profiles where address = ? and nickname is not null`,
-  nicknamesByAddresses: `select address, nickname from profiles where address in (?) and nickname is not null`,
-  takenAmong: `select nickname_normalized as n from profiles where nickname_normalized in (?)`,
-  lockByAddress: `select ${PROFILE_COLUMNS} from profiles where address = ? for update`,
-  insert:
-    `insert into profiles (address, nickname, nickname_normalized, avatar_style, avatar_selection, avatar_variant,` +
-    ` nickname_change_count, last_nickname_change, created_at, updated_at)` +
-    ` values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (address) do nothing returning ${PROFILE_COLUMNS}`,
-  update:
-    `update profiles set nickname = ?, nickname_normalized = ?, avatar_style = ?, avatar_selection = ?,` +
-    ` avatar_variant = ?, nickname_change_count = ?, last_nickname_change = ?, updated_at = ?` +
-    ` where address = ? returning ${PROFILE_COLUMNS}`,
-} as const;
+const profiles = (db: Db) => db.selectFrom('Profile');
 
-const isoOrNull = (date: Date | null) => (date ? date.toISOString() : null);
+/**
+ * The read statements, one per lookup and arity (one key, or many as one array parameter). Exported
+ * for the bench's bare baseline, which sends the same SQL text.
+ */
+export const READS = {
+  byAddress: (db: Db, key: string) => profiles(db).select(profileColumns).where('address', '=', key),
+  byAddresses: (db: Db, keys: string[]) => profiles(db).select(profileColumns).where((eb) => eb('address', '=', eb.fn.any(eb.val(keys)))),
+  // A claimed name has a display form: both are written together, from one source (see migrations/).
+  byNormalizedNickname: (db: Db, key: string) =>
+    profiles(db).select(['address', 'nickname']).where('nickname_normalized', '=', key).$narrowType<{ nickname: string }>(),
+  byNormalizedNicknames: (db: Db, keys: string[]) =>
+    profiles(db)
+      .select(['address', 'nickname', 'nickname_normalized as normalized'])
+      .where((eb) => eb('nickname_normalized', '=', eb.fn.any(eb.val(keys))))
+      .$narrowType<{ nickname: string; normalized: string }>(),
+  nicknameByAddress: (db: Db, key: string) =>
+    profiles(db).select(['address', 'nickname']).where('address', '=', key).where('nickname', 'is not', null).$narrowType<{ nickname: string }>(),
+  nicknamesByAddresses: (db: Db, keys: string[]) =>
+    profiles(db)
+      .select(['address', 'nickname'])
+      .where((eb) => eb('address', '=', eb.fn.any(eb.val(keys))))
+      .where('nickname', 'is not', null)
+      .$narrowType<{ nickname: string }>(),
+  isTaken: (db: Db, key: string) => profiles(db).select('nickname_normalized as n').where('nickname_normalized', '=', key).$narrowType<{ n: string }>(),
+  takenAmong: (db: Db, keys: string[]) =>
+    profiles(db)
+      .select('nickname_normalized as n')
+      .where((eb) => eb('nickname_normalized', '=', eb.fn.any(eb.val(keys))))
+      .$narrowType<{ n: string }>(),
+};
 
 const NICKNAME_UNIQUE = 'profiles_nickname_normalized_key';
 
 type Lookup = { address: string; nickname: string };
 
+export interface ProfileRepositoryOptions {
+  /** Coalesce concurrent single-key reads (DATABASE_BATCH_LOOKUPS). */
+  batchLookups: boolean;
+}
+
+/** A lookup whose one-key and many-key statements are compiled once, here, at boot. */
+function preparedLookup<V>(
+  em: EntityManager,
+  options: ProfileRepositoryOptions,
+  one: (db: Db, key: string) => SelectQueryBuilder<Database, 'Profile', V>,
+  many: (db: Db, keys: string[]) => SelectQueryBuilder<Database, 'Profile', V>,
+  keyOf: (row: V) => string,
+): KeyedLookup<V> {
+  return keyedLookup<V, PreparedQuery<V>>((query, params) => query.run(params), {
+    one: new PreparedQuery(em, (db, param) => one(db, param(0))),
+    many: new PreparedQuery(em, (db, param) => many(db, param(0))),
+    keyOf,
+    batch: options.batchLookups,
+  });
+}
+
 /**
- * Every query of the `profiles` table, through PooledSql: parameterized, plain rows back; writes
- * run in a transaction on one connection.
+ * Every query of the `profiles` table, through MikroORM's Kysely (typed from the entity): plain rows
+ * shaped for JSON, never hydrated entities (entity reads cost 5x here, DESIGN.md); writes run in one
+ * transaction on one connection.
  *
  * Single-key reads (a profile, a reverse or forward lookup, which names are taken, the addresses of a
  * batch) are coalesced (LookupBatcher): the lookups of concurrent requests share one round trip, and a
  * lone one is sent as the one-row query. `DATABASE_BATCH_LOOKUPS=false` sends one query per lookup.
  */
-@Injectable()
-export class ProfileRepository {
+export class ProfileRepository extends EntityRepository<Profile> {
+  private readonly db: Db;
   private readonly byAddress: KeyedLookup<ProfileRecord>;
   private readonly nicknameByAddress: KeyedLookup<Lookup>;
   private readonly byNormalizedNickname: KeyedLookup<Lookup & { normalized?: string }>;
   private readonly taken: KeyedLookup<{ n: string }>;
 
-  constructor(
-    private readonly sql: PooledSql,
-    config: AppConfig,
-  ) {
-    const rows = sql.rows.bind(sql);
-    const options = { batch: config.database.batchLookups };
-    this.byAddress = keyedLookup<ProfileRecord>(rows, { ...options, one: SQL.byAddress, many: SQL.byAddresses, keyOf: (r) => r.address });
-    this.nicknameByAddress = keyedLookup<Lookup>(rows, {
-      ...options,
-      one: SQL.nicknameByAddress,
-      many: SQL.nicknamesByAddresses,
-      keyOf: (r) => r.address,
-    });
-    this.byNormalizedNickname = keyedLookup<Lookup & { normalized?: string }>(rows, {
-      ...options,
-      one: SQL.byNormalizedNickname,
-      many: SQL.byNormalizedNicknames,
-      keyOf: (r) => r.normalized!,
-    });
-    this.taken = keyedLookup<{ n: string }>(rows, { ...options, one: SQL.takenAmong, many: SQL.takenAmong, keyOf: (r) => r.n });
+  constructor(em: EntityManager, options: ProfileRepositoryOptions = { batchLookups: true }) {
+    super(em, Profile);
+    this.db = kyselyOf(em);
+    this.byAddress = preparedLookup<ProfileRecord>(em, options, READS.byAddress, READS.byAddresses, (r) => r.address);
+    this.nicknameByAddress = preparedLookup<Lookup>(em, options, READS.nicknameByAddress, READS.nicknamesByAddresses, (r) => r.address);
+    this.byNormalizedNickname = preparedLookup<Lookup & { normalized?: string }>(
+      em,
+      options,
+      READS.byNormalizedNickname,
+      READS.byNormalizedNicknames,
+      (r) => r.normalized!,
+    );
+    this.taken = preparedLookup<{ n: string }>(em, options, READS.isTaken, READS.takenAmong, (r) => r.n);
   }
 
   async findByAddress(address: string): Promise<ProfileRecord | null> {
@@ -145,35 +172,42 @@ export class ProfileRepository {
    * decision it makes (limits, cooldown, what counts as a change) cannot race another write.
    */
   transaction<T>(work: (tx: ProfileTransaction) => Promise<T>): Promise<T> {
-    return this.sql.transaction((query) => work(new ProfileTransaction(query)));
+    // Kysely's callback transaction releases its connection on every path; MikroORM 7's em.transactional
+    // (Kysely's controlled transaction) leaks it when BEGIN itself fails, as when the database vanishes.
+    return this.db.transaction().execute((trx) => work(new ProfileTransaction(this.em, trx)));
   }
 }
 
+/** The queries of one write transaction, on its connection. */
 export class ProfileTransaction {
-  constructor(private readonly query: Query) {}
+  constructor(
+    private readonly em: SqlEntityManager,
+    private readonly db: Db,
+  ) {}
 
   async findForUpdate(address: string): Promise<ProfileRecord | null> {
-    const [row] = await this.query<ProfileRecord>(SQL.lockByAddress, [address]);
+    const [row] = await run(this.em, READS.byAddress(this.db, address).forUpdate());
     return row ?? null;
   }
 
   /** Inserts a new profile; null when another request created this address first. */
   async insert(address: string, values: ProfileWrite, now: Date): Promise<ProfileRecord | null> {
-    const params = [
-      address, values.nickname, values.nicknameNormalized, values.avatarStyle, values.avatarSelection,
-      values.avatarVariant, values.nicknameChangeCount, isoOrNull(values.lastNicknameChange), now.toISOString(),
-      now.toISOString(),
-    ];
-    const [row] = await this.guard(() => this.query<ProfileRecord>(SQL.insert, params));
+    const query = this.db
+      .insertInto('Profile')
+      .values({ address, ...columnsOf(values), created_at: now, updated_at: now })
+      .onConflict((oc) => oc.column('address').doNothing())
+      .returning(profileColumns);
+    const [row] = await this.guard(() => run(this.em, query));
     return row ?? null;
   }
 
   async update(address: string, values: ProfileWrite, now: Date): Promise<ProfileRecord> {
-    const params = [
-      values.nickname, values.nicknameNormalized, values.avatarStyle, values.avatarSelection, values.avatarVariant,
-      values.nicknameChangeCount, isoOrNull(values.lastNicknameChange), now.toISOString(), address,
-    ];
-    const [row] = await this.guard(() => this.query<ProfileRecord>(SQL.update, params));
+    const query = this.db
+      .updateTable('Profile')
+      .set({ ...columnsOf(values), updated_at: now })
+      .where('address', '=', address)
+      .returning(profileColumns);
+    const [row] = await this.guard(() => run(this.em, query));
     return row;
   }
 
@@ -181,8 +215,23 @@ export class ProfileTransaction {
     try {
       return await write();
     } catch (err) {
-      if (isUniqueViolation(err, NICKNAME_UNIQUE)) throw new NicknameTakenError();
+      if (err instanceof UniqueConstraintViolationException && (err as { constraint?: string }).constraint === NICKNAME_UNIQUE) {
+        throw new NicknameTakenError();
+      }
       throw err;
     }
   }
+}
+
+/** A write's values by column name: nothing positional to swap. */
+function columnsOf(values: ProfileWrite) {
+  return {
+    nickname: values.nickname,
+    nickname_normalized: values.nicknameNormalized,
+    avatar_style: values.avatarStyle,
+    avatar_selection: values.avatarSelection,
+    avatar_variant: values.avatarVariant,
+    nickname_change_count: values.nicknameChangeCount,
+    last_nickname_change: values.lastNicknameChange,
+  } satisfies Partial<Database['Profile']>;
 }
