@@ -1,35 +1,51 @@
 #!/usr/bin/env node
-// `npm run migration:create -- <name>`: writes an empty, timestamped migration class into
-// migrations/ and registers it in migrations/index.ts (migrations are listed explicitly).
+// `npm run migration:create -- <name> [--blank]`: MikroORM's migrator diffs the entities against a
+// throw-away embedded database built by every existing migration, writes the next migration class into
+// migrations/ (TypeScript) and this script registers it in migrations/index.ts (migrations are listed
+// explicitly). No change to the entities: nothing is written, unless --blank asks for an empty class.
 const { readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
-const name = (process.argv[2] ?? '').replace(/[^A-Za-z0-9_]/g, '_');
+const args = process.argv.slice(2);
+const blank = args.includes('--blank');
+const name = (args.find((a) => !a.startsWith('--')) ?? '').replace(/[^A-Za-z0-9_]/g, '_');
 if (!name) {
-  process.stderr.write('usage: npm run migration:create -- <name>\n');
+  process.stderr.write('usage: npm run migration:create -- <name> [--blank]\n');
   process.exit(2);
 }
-const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
-const className = `Migration${stamp}_${name}`;
-const dir = join(__dirname, '..', 'migrations');
-writeFileSync(
-  join(dir, `${className}.ts`),
-  `import { Migration } from '@mikro-orm/migrations';
+const dist = join(__dirname, '..', 'dist');
+const { loadConfig } = require(join(dist, 'src/config/app-config'));
+const { EmbeddedDatabase } = require(join(dist, 'src/database/embedded-database'));
+const { MigrationRunner } = require(join(dist, 'src/database/migration-runner'));
+const { openOrm } = require(join(dist, 'src/database/orm.config'));
+const { MIGRATIONS } = require(join(dist, 'migrations'));
 
-export class ${className} extends Migration {
-  async up(): Promise<void> {
-    this.addSql(\`\`);
-  }
-
-  async down(): Promise<void> {
-    this.addSql(\`\`);
+async function main() {
+  const migrationsDir = join(__dirname, '..', 'migrations');
+  const config = loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'warn' });
+  const embedded = await EmbeddedDatabase.start(null);
+  const orm = await openOrm({ ...config.database, poolMax: 1 }, embedded.url);
+  try {
+    await new MigrationRunner(orm, MIGRATIONS).up();
+    const result = await orm.migrator.create(migrationsDir, blank, false, name);
+    if (!result.fileName) {
+      process.stdout.write('The entities match the migrations: nothing to generate (--blank writes an empty migration).\n');
+      return;
+    }
+    const className = result.fileName.replace(/\.ts$/, '');
+    const index = join(migrationsDir, 'index.ts');
+    let text = readFileSync(index, 'utf8');
+    text = text.replace(/((?:^import .*\n)+)/m, `$1import { ${className} } from './${className}';\n`);
+    text = text.replace(/\n\];\s*$/, `\n  { name: '${className}', class: ${className} },\n];\n`);
+    writeFileSync(index, text);
+    process.stdout.write(`created migrations/${result.fileName} and registered it in migrations/index.ts:\n${result.diff.up.join('\n')}\n`);
+  } finally {
+    await orm.close(true);
+    await embedded.stop();
   }
 }
-`,
-);
-const index = join(dir, 'index.ts');
-let text = readFileSync(index, 'utf8');
-text = text.replace(/(\nexport const MIGRATIONS)/, `import { ${className} } from './${className}';\n$1`);
-text = text.replace(/\n\];\s*$/, `\n  { name: '${className}', class: ${className} },\n];\n`);
-writeFileSync(index, text);
-process.stdout.write(`created migrations/${className}.ts and registered it in migrations/index.ts\n`);
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -32,6 +32,8 @@ export function buildOrmOptions(db: DatabaseConfig, url: string, overrides: Opti
     // Never create databases or schemas implicitly: a wrong URL must fail loudly, not make a new db.
     ensureDatabase: false,
     discovery: { warnWhenNoEntities: false },
+    // The legacy frontend's table: the service leaves it alone, and so must MikroORM's schema diff.
+    schemaGenerator: { skipTables: ['webauthn_credentials'] },
     // Pool sized for the target (MikroORM 7 hands these to pg's Pool).
     pool: { min: 0, max: db.poolMax, idleTimeoutMillis: 30_000 },
     // pg's Pool options, directly: MikroORM 7 silently ignores the v6 form nested under `connection`.
