@@ -71,3 +71,26 @@ describe('readiness follows the database, without a restart', () => {
     expect(read.body).toMatchObject({ address: ADDRESS, nickname: 'Ready' });
   });
 });
+
+describe('readiness right after a healthy boot that ran no query', () => {
+  let db: TestDatabase;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // A first app migrates the database; the second boots on it without migrating, so nothing has queried yet.
+    const migrator = await startTestApp({ db });
+    await migrator.close();
+    t = await startTestApp({ db, env: { MIGRATE_ON_BOOT: 'false' } });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('is 200 at once: the boot connected MikroORM 7, which otherwise reports "not connected" until a query', async () => {
+    const res = await request(t.url).get('/health/ready');
+    expect(res.status).toBe(200);
+  });
+});
