@@ -13,7 +13,7 @@ export interface ParsedDatabaseUrl {
 }
 
 /**
- * Splits a postgres URL into the parts MikroORM 6 reads, plus `sslmode`, which MikroORM silently
+ * Splits a postgres URL into the parts MikroORM reads, plus `sslmode`, which MikroORM silently
  * ignores in `clientUrl` (it keeps only host, port, user, password and database).
  */
 export function parseDatabaseUrl(url: string): ParsedDatabaseUrl {
