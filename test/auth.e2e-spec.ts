@@ -23,6 +23,7 @@ interface NonceRow {
   nonce: string;
   expires_at: Date;
   used_at: Date | null;
+  attempts: number;
 }
 interface SessionRow {
   id: string;
@@ -32,7 +33,7 @@ interface SessionRow {
 }
 
 const nonceRow = async (t: TestApp, nonce: string) =>
-  (await t.db.query<NonceRow>('select nonce, expires_at, used_at from auth_nonces where nonce = $1', [nonce]))[0];
+  (await t.db.query<NonceRow>('select nonce, expires_at, used_at, attempts from auth_nonces where nonce = $1', [nonce]))[0];
 const sessionRows = async (t: TestApp, address: string) =>
   t.db.query<SessionRow>('select id, address, expires_at, revoked_at from auth_sessions where address = $1', [address]);
 
@@ -157,7 +158,7 @@ describe('auth: Sign-In with Ethereum sessions', () => {
       const evil = siweMessage(account.address, nonce, { domain: 'evil.example', uri: 'https://evil.example', issuedAt: t.clock.now() });
       const res = await verify(t, evil, await account.signMessage({ message: evil })).expect(401);
       expect(res.body).toEqual({ error: 'SIWE domain not allowed' });
-      expect((await nonceRow(t, nonce)).used_at).toBeNull();
+      expect(await nonceRow(t, nonce)).toMatchObject({ used_at: null, attempts: 0 });
 
       const good = siweMessage(account.address, nonce, { issuedAt: t.clock.now() });
       await verify(t, good, await account.signMessage({ message: good })).expect(200);
@@ -195,7 +196,7 @@ describe('auth: Sign-In with Ethereum sessions', () => {
       const { nonce, message } = await freshMessage();
       const res = await verify(t, message, await newAccount().signMessage({ message })).expect(401);
       expect(res.body).toEqual({ error: 'Signature does not match address' });
-      expect((await nonceRow(t, nonce)).used_at).toBeNull();
+      expect(await nonceRow(t, nonce)).toMatchObject({ used_at: null, attempts: 1 });
     });
 
     it('a message tampered with after signing: 401 "Signature does not match address"', async () => {
@@ -320,13 +321,18 @@ describe('auth: Sign-In with Ethereum sessions', () => {
   });
 });
 
-describe('auth migration', () => {
-  it('creates auth_nonces and auth_sessions; down() drops them and leaves profiles; up() again', async () => {
+describe('auth migrations', () => {
+  const AUTH = 'Migration20261129010000_auth';
+  const NONCE_ATTEMPTS = 'Migration20261201190554_nonce_attempts';
+
+  it('create auth_nonces (with attempts >= 0) and auth_sessions; down() undoes one at a time and leaves profiles; up() again', async () => {
     const db = await createTestDatabase();
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url });
     const orm = await MikroORM.init(buildOrmOptions({ ...config.database, poolMax: 1 }, db.url));
     const tables = async () =>
       (await db.query<{ t: string }>(`select tablename as t from pg_tables where schemaname = 'public' order by 1`)).map((r) => r.t);
+    const nonceColumns = async () =>
+      (await db.query<{ c: string }>(`select column_name as c from information_schema.columns where table_name = 'auth_nonces' order by 1`)).map((r) => r.c);
     try {
       const runner = new MigrationRunner(orm, MIGRATIONS);
       await runner.up();
@@ -334,13 +340,22 @@ describe('auth migration', () => {
       await expect(
         db.query(`insert into auth_sessions (id, address, expires_at) values (gen_random_uuid(), '0xABC', now())`),
       ).rejects.toThrow(/auth_sessions_address_format/);
+      await db.query(`insert into auth_nonces (nonce, expires_at) values ('existing0nonce', now())`);
+      expect(await db.query(`select attempts from auth_nonces`)).toEqual([{ attempts: 0 }]);
+      await expect(db.query(`update auth_nonces set attempts = -1`)).rejects.toThrow(/auth_nonces_attempts_nonnegative/);
 
-      expect((await runner.down()).reverted).toBe('Migration20261129010000_auth');
+      expect((await runner.down()).reverted).toBe(NONCE_ATTEMPTS);
+      expect(await nonceColumns()).toEqual(['created_at', 'expires_at', 'nonce', 'used_at']);
+      expect((await runner.up()).applied).toEqual([NONCE_ATTEMPTS]);
+      expect(await db.query(`select nonce, attempts from auth_nonces`)).toEqual([{ nonce: 'existing0nonce', attempts: 0 }]);
+
+      expect((await runner.down()).reverted).toBe(NONCE_ATTEMPTS);
+      expect((await runner.down()).reverted).toBe(AUTH);
       expect(await tables()).not.toEqual(expect.arrayContaining(['auth_nonces']));
       expect(await tables()).not.toEqual(expect.arrayContaining(['auth_sessions']));
       expect(await tables()).toContain('profiles');
 
-      expect((await runner.up()).applied).toEqual(['Migration20261129010000_auth']);
+      expect((await runner.up()).applied).toEqual([AUTH, NONCE_ATTEMPTS]);
       expect(await tables()).toEqual(expect.arrayContaining(['auth_nonces', 'auth_sessions']));
     } finally {
       await orm.close();
