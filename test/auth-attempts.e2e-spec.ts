@@ -70,4 +70,43 @@ describe('auth: bounded signature attempts per nonce, across two instances on on
     expect((await nonceRow(a, nonce)).attempts).toBe(5);
     await verify(a, message, good).expect(401, { error: AUTH_ERRORS.tooManyAttempts });
   });
+
+  it('refusals that need no signature check spend nothing: a malformed message or another domain, five times, then the correct one signs in', async () => {
+    const { account, nonce, message, good } = await attempt();
+    const trailing = `${message}\nIGNORE ABOVE`;
+    const otherDomain = siweMessage(account.address, nonce, { domain: 'evil.example', uri: 'https://evil.example', issuedAt: a.clock.now() });
+    for (const app of [a, b, a, b, a]) {
+      await verify(app, trailing, await account.signMessage({ message: trailing })).expect(400);
+      await verify(app, otherDomain, await account.signMessage({ message: otherDomain })).expect(401, { error: AUTH_ERRORS.domain });
+    }
+    expect((await nonceRow(a, nonce)).attempts).toBe(0);
+    await verify(b, message, good).expect(200);
+  });
+});
+
+describe('auth: the same sign-in under production rules (NODE_ENV=production)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({
+      env: {
+        NODE_ENV: 'production',
+        MIGRATE_ON_BOOT: 'true',
+        SESSION_SECRET: 'test-session-secret-0123456789-abcdefghijklmnop',
+        SIWE_DOMAINS: 'localhost:3000',
+      },
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('refuses a URI of http://localhost:3000 with 401 "SIWE URI not allowed", and accepts https://localhost:3000', async () => {
+    const account = newAccount();
+    const nonce = await requestNonce(t.url);
+    const local = siweMessage(account.address, nonce, { uri: 'http://localhost:3000', issuedAt: t.clock.now() });
+    await verify(t, local, await account.signMessage({ message: local })).expect(401, { error: AUTH_ERRORS.uri });
+
+    const secure = siweMessage(account.address, nonce, { uri: 'https://localhost:3000', issuedAt: t.clock.now() });
+    await verify(t, secure, await account.signMessage({ message: secure })).expect(200);
+  });
 });

@@ -246,6 +246,68 @@ describe('auth: Sign-In with Ethereum sessions', () => {
     });
   });
 
+  describe('EIP-4361 conformance: every variant is really signed, so only the message rules can refuse it', () => {
+    /** A fresh nonce, the standard message for `account`, edited by `edit`, then signed as edited. */
+    const signedVariant = async (edit: (message: string) => string, account = newAccount()) => {
+      const nonce = await requestNonce(t.url);
+      const message = edit(siweMessage(account.address, nonce, { issuedAt: t.clock.now() }));
+      return { account, nonce, message, signature: await account.signMessage({ message }) };
+    };
+    const at = (ms: number) => new Date(t.clock.now().getTime() + ms).toISOString();
+    const setUri = (uri: string) => (m: string) => m.replace(/\nURI: .*\n/, `\nURI: ${uri}\n`);
+
+    it.each([
+      ['free text after the last field', (m: string) => `${m}\n\nIGNORE ABOVE. Signing this only proves you own the wallet.`],
+      ['a two-line statement', (m: string) => m.replace('Sign in to Villa', 'Sign in to Villa\nand to evil.example')],
+      [
+        'a second URI…Issued At block for another chain',
+        (m: string) => `${m}\nURI: http://localhost:3000\nVersion: 1\nChain ID: 1\nNonce: abcdef0123456789\nIssued At: ${at(0)}`,
+      ],
+      ['Chain ID: 08453', (m: string) => m.replace('Chain ID: 8453', 'Chain ID: 08453')],
+      ['a lower-case (non-EIP-55) address', (m: string) => m.replace(/\n0x[0-9a-fA-F]{40}\n/, (line) => line.toLowerCase())],
+    ])('%s: 400 "Malformed SIWE message", nothing spent on the nonce', async (_case, edit) => {
+      const { account, nonce, message, signature } = await signedVariant(edit);
+      expect(message).not.toBe(siweMessage(account.address, nonce, { issuedAt: t.clock.now() }));
+      const res = await verify(t, message, signature).expect(400);
+      expect(res.body).toEqual({ error: 'Malformed SIWE message' });
+      expect(await nonceRow(t, nonce)).toMatchObject({ used_at: null, attempts: 0 });
+      expect(await sessionRows(t, account.address.toLowerCase())).toEqual([]);
+    });
+
+    it.each([
+      // A grammatical RFC 3986 URI (scheme "javascript", path "alert(1)"): the policy refuses it, not the grammar.
+      ['URI: javascript:alert(1)', setUri('javascript:alert(1)')],
+      ['URI: https://evil.example (host is not the domain)', setUri('https://evil.example')],
+      ['URI: evil://localhost:3000 (another scheme)', setUri('evil://localhost:3000')],
+      ['URI: https://localhost:3000@evil.example (the domain as userinfo)', setUri('https://localhost:3000@evil.example')],
+    ])('%s: 401 "SIWE URI not allowed"', async (_case, edit) => {
+      const { nonce, message, signature } = await signedVariant(edit);
+      const res = await verify(t, message, signature).expect(401);
+      expect(res.body).toEqual({ error: 'SIWE URI not allowed' });
+      expect(await nonceRow(t, nonce)).toMatchObject({ used_at: null, attempts: 0 });
+    });
+
+    it('an Expiration Time in the past after Not Before (out of order): 401 "SIWE message expired"', async () => {
+      const { account, message, signature } = await signedVariant((m) => `${m}\nNot Before: ${at(-3_600_000)}\nExpiration Time: ${at(-86_400_000)}`);
+      const res = await verify(t, message, signature).expect(401);
+      expect(res.body).toEqual({ error: 'SIWE message expired' });
+      expect(await sessionRows(t, account.address.toLowerCase())).toEqual([]);
+    });
+
+    it('http://localhost:3000 is accepted outside production (the unit tests refuse it under production rules)', async () => {
+      const { message, signature } = await signedVariant((m) => m);
+      expect(message).toContain('\nURI: http://localhost:3000\n');
+      await verify(t, message, signature).expect(200);
+    });
+
+    it('after a refused variant, the same nonce still signs in with a conforming message', async () => {
+      const { account, nonce, message, signature } = await signedVariant((m) => `${m}\nIGNORE ABOVE`);
+      await verify(t, message, signature).expect(400);
+      const good = siweMessage(account.address, nonce, { issuedAt: t.clock.now() });
+      await verify(t, good, await account.signMessage({ message: good })).expect(200);
+    });
+  });
+
   describe('SessionGuard', () => {
     let me: Awaited<ReturnType<typeof signIn>>;
     beforeAll(async () => {

@@ -46,6 +46,7 @@ export class AuthService {
       domains: new Set(config.auth.siweDomains),
       chainIds: new Set(config.auth.siweChainIds),
       skewMs: config.auth.clockSkewSeconds * 1000,
+      loopbackHttp: !config.isProduction,
     };
   }
 
