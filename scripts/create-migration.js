@@ -29,7 +29,8 @@ export class ${className} extends Migration {
 );
 const index = join(dir, 'index.ts');
 let text = readFileSync(index, 'utf8');
-text = text.replace(/(\nexport const MIGRATIONS)/, `import { ${className} } from './${className}';\n$1`);
+// After the last import, so the list's doc comment stays attached to the list.
+text = text.replace(/(^import .*\n)(?!import )/m, `$1import { ${className} } from './${className}';\n`);
 text = text.replace(/\n\];\s*$/, `\n  { name: '${className}', class: ${className} },\n];\n`);
 writeFileSync(index, text);
 process.stdout.write(`created migrations/${className}.ts and registered it in migrations/index.ts\n`);

@@ -4,6 +4,8 @@ import { PooledSql } from '../database/pooled-sql';
 export interface NonceRecord {
   expiresAt: Date;
   usedAt: Date | null;
+  /** Signature checks spent on it (see startAttempt). */
+  attempts: number;
 }
 
 /** How many stale rows one purge removes: bounded, so issuing a nonce stays one cheap statement more. */
@@ -11,7 +13,12 @@ export const PURGE_BATCH = 100;
 
 export const SQL = {
   insert: `insert into auth_nonces (nonce, expires_at, created_at) values (?, ?, ?)`,
-  find: `select expires_at as "expiresAt", used_at as "usedAt" from auth_nonces where nonce = ?`,
+  find: `select expires_at as "expiresAt", used_at as "usedAt", attempts from auth_nonces where nonce = ?`,
+  // One statement decides, across instances: concurrent checks cannot overshoot the limit.
+  startAttempt:
+    `update auth_nonces set attempts = attempts + 1` +
+    ` where nonce = ? and used_at is null and expires_at > ? and attempts < ? returning attempts`,
+  refundAttempt: `update auth_nonces set attempts = attempts - 1 where nonce = ? and attempts > 0`,
   // The single-use guarantee: only one update can see used_at still null, whatever runs concurrently.
   burn:
     `update auth_nonces set used_at = ? where nonce = ? and used_at is null and expires_at > ?` +
@@ -31,9 +38,27 @@ export class NonceRepository {
   }
 
   async findByNonce(nonce: string): Promise<NonceRecord | null> {
-    const [row] = await this.sql.rows<{ expiresAt: string | Date; usedAt: string | Date | null }>(SQL.find, [nonce]);
+    const [row] = await this.sql.rows<{ expiresAt: string | Date; usedAt: string | Date | null; attempts: number }>(SQL.find, [nonce]);
     if (!row) return null;
-    return { expiresAt: new Date(row.expiresAt), usedAt: row.usedAt === null ? null : new Date(row.usedAt) };
+    return {
+      expiresAt: new Date(row.expiresAt),
+      usedAt: row.usedAt === null ? null : new Date(row.usedAt),
+      attempts: Number(row.attempts),
+    };
+  }
+
+  /**
+   * Spends one signature check on the nonce if it is unused, unexpired at `now` and has fewer than
+   * `limit` spent; false otherwise (findByNonce tells why). A check that ends in a verdict keeps it spent.
+   */
+  async startAttempt(nonce: string, now: Date, limit: number): Promise<boolean> {
+    const rows = await this.sql.rows<{ attempts: number }>(SQL.startAttempt, [nonce, now.toISOString(), limit]);
+    return rows.length === 1;
+  }
+
+  /** Gives back a check that reached no verdict (the chain RPC failed): the server's fault, not the caller's. */
+  async refundAttempt(nonce: string): Promise<void> {
+    await this.sql.rows(SQL.refundAttempt, [nonce]);
   }
 
   /** Marks the nonce used if it is unused and unexpired at `now`; false when another use got there first. */
