@@ -191,3 +191,37 @@ describeOnServer('readiness while every pooled connection waits on a row lock', 
     expect((await write!).map((r) => r.status)).toEqual([200]);
   });
 });
+
+describeOnServer('sign-in while profile writes wait on a row lock', () => {
+  // Defaults but a small pool: writes may hold one of its two connections, the other stays for the rest.
+  const ctx = appWithLockedRow({ DATABASE_POOL_MAX: '2' });
+
+  it('POST /api/auth/nonce and verify answer at once; the stuck writes give up with 503', async () => {
+    const { t, locker } = ctx;
+    await ctx.lockRow();
+    try {
+      const started = Date.now();
+      const writes = ctx.patches(4);
+      await untilWaiting(ctx.waitingOnLock);
+
+      const signInStarted = Date.now();
+      const session = await signIn(t.url);
+      await request(t.url).get('/api/auth/session').set(session.headers).expect(200);
+      await request(t.url).get(`/api/profile/${ctx.owner.address}`).expect(200);
+      expect(Date.now() - signInStarted).toBeLessThan(1000); // not queued behind the writes
+
+      for (const res of await writes) {
+        expect(res.status).toBe(503);
+        expect(res.body).toEqual({ error: 'Database not available' });
+        expect(res.headers['retry-after']).toBe('5');
+      }
+      // Each write gave up at its lock wait (DATABASE_LOCK_TIMEOUT_MS, 2 s) or its turn (5 s), not at
+      // statement_timeout (15 s).
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await locker.query('rollback');
+    }
+    // Nothing stayed locked or broken: the next write goes through.
+    await request(t.url).patch('/api/profile').set(ctx.owner.headers).send({ address: ctx.owner.address, newNickname: 'Unlocked' }).expect(200);
+  });
+});
