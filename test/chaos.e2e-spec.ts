@@ -165,6 +165,7 @@ describeOnServer('SIGTERM while 100 requests are in flight', () => {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       DATABASE_CONNECT_TIMEOUT_MS: '20000', // requests queue for the pool while the row is locked
+      DATABASE_LOCK_TIMEOUT_MS: '0', // ...and wait on the row as long as the test holds it, however slow the machine
       RATE_LIMIT_WRITES: '100000',
     });
     const base = `http://127.0.0.1:${port}`;

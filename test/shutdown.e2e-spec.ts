@@ -51,7 +51,8 @@ describeOnServer('SIGTERM during a slow request (compiled app, real database)', 
     ensureBuild();
     db = await createTestDatabase();
     port = await freePort();
-    app = spawnApp({ NODE_ENV: 'test', DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1' });
+    // No lock wait bound: the slow PATCH waits on the test's row lock for as long as the test holds it.
+    app = spawnApp({ NODE_ENV: 'test', DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', DATABASE_LOCK_TIMEOUT_MS: '0' });
     await app.waitFor(`http://127.0.0.1:${port}/health/ready`);
     locker = new Client({ connectionString: db.url });
     await locker.connect();

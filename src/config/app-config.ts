@@ -15,6 +15,8 @@ export interface DatabaseConfig {
   statementTimeoutMs: number;
   /** Client-side bound on one query; works behind a pooler, where statementTimeoutMs must be 0. */
   queryTimeoutMs: number;
+  /** Bound on a profile write's wait for a row lock (lock_timeout, per transaction); 0: none. */
+  lockTimeoutMs: number;
   /** Coalesce concurrent single-key lookups into one query (see LookupBatcher). */
   batchLookups: boolean;
   embeddedDataDir: string;
@@ -136,6 +138,7 @@ export function parseEnv(env: Env): EnvSchema {
     DATABASE_CONNECT_TIMEOUT_MS: int(env.DATABASE_CONNECT_TIMEOUT_MS, 5000),
     DATABASE_STATEMENT_TIMEOUT_MS: int(env.DATABASE_STATEMENT_TIMEOUT_MS, 15_000),
     DATABASE_QUERY_TIMEOUT_MS: int(env.DATABASE_QUERY_TIMEOUT_MS, 20_000),
+    DATABASE_LOCK_TIMEOUT_MS: int(env.DATABASE_LOCK_TIMEOUT_MS, 2000),
     EMBEDDED_DATA_DIR: blankToUndefined(env.EMBEDDED_DATA_DIR) ?? './.data',
     MIGRATE_ON_BOOT: bool(env.MIGRATE_ON_BOOT, !production),
     DATABASE_BATCH_LOOKUPS: bool(env.DATABASE_BATCH_LOOKUPS, true),
@@ -201,6 +204,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       connectTimeoutMs: parsed.DATABASE_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: parsed.DATABASE_STATEMENT_TIMEOUT_MS,
       queryTimeoutMs: parsed.DATABASE_QUERY_TIMEOUT_MS,
+      lockTimeoutMs: parsed.DATABASE_LOCK_TIMEOUT_MS,
       batchLookups: parsed.DATABASE_BATCH_LOOKUPS,
       embeddedDataDir: parsed.EMBEDDED_DATA_DIR,
       migrateOnBoot: parsed.MIGRATE_ON_BOOT,

@@ -104,6 +104,11 @@ export class EnvSchema {
   @Max(600_000)
   DATABASE_QUERY_TIMEOUT_MS: number;
 
+  @IsInt({ message: 'DATABASE_LOCK_TIMEOUT_MS must be an integer' })
+  @Min(0)
+  @Max(600_000)
+  DATABASE_LOCK_TIMEOUT_MS: number;
+
   @IsString()
   @MinLength(1)
   EMBEDDED_DATA_DIR: string;

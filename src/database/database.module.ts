@@ -3,6 +3,7 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { AppConfig } from '../config/app-config';
 import { describeConnectionError } from './connection-diagnostics';
+import { DatabaseProbe } from './database-probe';
 import { parseDatabaseUrl, redactUrl } from './connection-options';
 import { MigrationEntry, MigrationRunner } from './migration-runner';
 import { buildOrmOptions } from './orm.config';
@@ -70,9 +71,10 @@ export class DatabaseModule {
           useFactory: (orm: MikroORM, list: MigrationEntry[]) => new MigrationRunner(orm, list),
         },
         DatabaseBootstrap,
+        DatabaseProbe,
         PooledSql,
       ],
-      exports: [MigrationRunner, PooledSql],
+      exports: [MigrationRunner, PooledSql, DatabaseProbe],
     };
   }
 }

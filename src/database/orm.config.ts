@@ -4,7 +4,7 @@ import { AuthNonce } from '../auth/nonce.entity';
 import { AuthSession } from '../auth/session.entity';
 import { DatabaseConfig } from '../config/app-config';
 import { Profile } from '../profile/profile.entity';
-import { parseDatabaseUrl, tlsOptions } from './connection-options';
+import { parseDatabaseUrl, pgConnectionOptions } from './connection-options';
 
 const knexLogger = new Logger('Database');
 
@@ -38,16 +38,8 @@ export function buildOrmOptions(db: DatabaseConfig, url: string, overrides: Part
         debug: () => undefined,
       },
       acquireConnectionTimeout: db.connectTimeoutMs,
-      connection: {
-        ssl: tlsOptions(target.sslMode, db.caCert),
-        connectionTimeoutMillis: db.connectTimeoutMs,
-        // Server-side bound, sent at connect (0 behind PgBouncer, which refuses it as a startup parameter).
-        statement_timeout: db.statementTimeoutMs || undefined,
-        // Client-side bound, independent of it: a server that stops answering never sends statement_timeout.
-        query_timeout: db.queryTimeoutMs || undefined,
-        application_name: 'villa-profile-api',
-        keepAlive: true,
-      },
+      // The pg options live in one function (connection-options.ts), shared with the readiness probe.
+      connection: pgConnectionOptions(db, url),
     },
     debug: false,
     ...overrides,

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Client as PgClient, QueryResultRow } from 'pg';
+import { DatabaseUnavailableError } from '../common/errors';
+import { AppConfig } from '../config/app-config';
+import { Bulkhead } from './bulkhead';
 
 /** One parameterized statement with `?` placeholders; its rows, plain. */
 export type Query = <T>(sql: string, params: unknown[]) => Promise<T[]>;
@@ -30,6 +33,15 @@ function isServerAnswer(err: unknown): boolean {
   return typeof e?.severity === 'string' && typeof e.code === 'string';
 }
 
+/** A transaction found every connection transactions may hold taken for DATABASE_CONNECT_TIMEOUT_MS: a 503. */
+export class TransactionSlotTimeoutError extends DatabaseUnavailableError {
+  constructor(limit: number, timeoutMs: number) {
+    super();
+    this.name = 'TransactionSlotTimeoutError';
+    this.message = `no transaction slot within ${timeoutMs} ms (all ${limit} held, e.g. writes waiting on a row lock)`;
+  }
+}
+
 /**
  * How the repositories talk to PostgreSQL: parameterized statements sent straight to a connection of
  * the ORM's own pool (same size, timeouts and error handling: a pool timeout is a KnexTimeoutError,
@@ -38,7 +50,28 @@ function isServerAnswer(err: unknown): boolean {
  */
 @Injectable()
 export class PooledSql {
-  constructor(private readonly orm: MikroORM) {}
+  /**
+   * How a transaction starts. Each of its row-lock waits lasts at most DATABASE_LOCK_TIMEOUT_MS, so a
+   * write stuck behind a row held elsewhere hands its connection back (503) instead of keeping it until
+   * statement_timeout. SET LOCAL: per transaction, so it holds behind PgBouncer too; sent with BEGIN in
+   * one round trip (no parameters: the simple protocol, which allows two statements).
+   */
+  private readonly begin: string;
+  /**
+   * Transactions (the profile writes, which wait on row locks) hold at most poolMax - 1 connections:
+   * one stays for single statements (sign-in, session checks, reads) however many writes are stuck.
+   */
+  private readonly transactions: Bulkhead;
+
+  constructor(
+    private readonly orm: MikroORM,
+    config: AppConfig,
+  ) {
+    const { lockTimeoutMs, poolMax, connectTimeoutMs } = config.database;
+    this.begin = lockTimeoutMs ? `begin; set local lock_timeout = ${lockTimeoutMs}` : 'begin';
+    const limit = Math.max(1, poolMax - 1);
+    this.transactions = new Bulkhead(limit, connectTimeoutMs, () => new TransactionSlotTimeoutError(limit, connectTimeoutMs));
+  }
 
   /** One statement on any pooled connection. */
   rows<T>(sql: string, params: unknown[]): Promise<T[]> {
@@ -47,8 +80,12 @@ export class PooledSql {
 
   /** `work`'s statements in one transaction on one connection: committed if it returns, rolled back if it throws. */
   transaction<T>(work: (query: Query) => Promise<T>): Promise<T> {
+    return this.transactions.run(() => this.transactionOnConnection(work));
+  }
+
+  private transactionOnConnection<T>(work: (query: Query) => Promise<T>): Promise<T> {
     return this.withConnection(async (query, broken) => {
-      await query('begin', []);
+      await query(this.begin, []);
       try {
         const result = await work(query);
         await query('commit', []);
