@@ -9,11 +9,17 @@ import { registerETag } from './common/etag';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { clientErrorHandler, registerJsonBodyParser } from './common/json-body';
 import { createLogger, PinoLoggerService, registerRequestLogging, requestId } from './common/logging';
-import { registerSecurityHeaders } from './common/security-headers';
+import { registerSecurityHeaders, securityHeaders } from './common/security-headers';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
+
+/**
+ * How often Node looks for requests past HTTP_REQUEST_TIMEOUT_MS. Its default, 30 s, would let a
+ * 15 s bound run to 45 s; the check walks only connections with a request still arriving.
+ */
+const REQUEST_TIMEOUT_CHECK_MS = 1000;
 
 export interface CreateAppOptions extends AppModuleOptions {
   /** Where logs go (tests capture them); stdout by default. */
@@ -47,13 +53,20 @@ function closeConnectionsWhenClosing(fastify: FastifyInstance): void {
 /** Builds the HTTP app (Fastify adapter, global pipe and filter, OpenAPI) without listening. */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const logger = createLogger(config, options.logStream);
+  const headers = securityHeaders();
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    // Headers or a body (at most 16 KiB) still dripping in after this get a 408 and the socket is
+    // closed; Fastify's default, 0, let such a client hold a socket, and shutdown, forever.
+    requestTimeout: config.http.requestTimeoutMs,
+    // Given to Node too, so it derives headersTimeout as min(60 s, requestTimeout): with a larger
+    // headersTimeout Node swaps the two bounds, and a body could drip for 60 s.
+    http: { requestTimeout: config.http.requestTimeoutMs, connectionsCheckingInterval: REQUEST_TIMEOUT_CHECK_MS },
     genReqId: (req: IncomingMessage) => requestId(req.headers['x-request-id']),
     // Close idle keep-alive sockets on shutdown so close() waits only for requests in flight.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    clientErrorHandler,
+    clientErrorHandler: clientErrorHandler(logger, headers),
     // No Nest middleware anywhere (per-request work is Fastify hooks), so no @fastify/middie hook
     // on every request either.
     skipMiddie: true,
@@ -79,7 +92,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // Per-request work is Fastify hooks, not Nest middleware: no @fastify/middie, no per-request
   // AsyncLocalStorage scope (see docs/performance.md).
   const fastify = app.getHttpAdapter().getInstance();
-  registerSecurityHeaders(fastify);
+  registerSecurityHeaders(fastify, headers);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     done();
