@@ -9,7 +9,7 @@ import { registerETag } from './common/etag';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { clientErrorHandler, registerJsonBodyParser } from './common/json-body';
 import { createLogger, PinoLoggerService, registerRequestLogging, requestId } from './common/logging';
-import { registerSecurityHeaders, securityHeaders } from './common/security-headers';
+import { registerDocsSecurityHeaders, securityHeaderSets, securityHeadersHook } from './common/security-headers';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
 
@@ -53,7 +53,7 @@ function closeConnectionsWhenClosing(fastify: FastifyInstance): void {
 /** Builds the HTTP app (Fastify adapter, global pipe and filter, OpenAPI) without listening. */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const logger = createLogger(config, options.logStream);
-  const headers = securityHeaders();
+  const headers = securityHeaderSets();
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // Headers or a body (at most 16 KiB) still dripping in after this get a 408 and the socket is
@@ -66,7 +66,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // Close idle keep-alive sockets on shutdown so close() waits only for requests in flight.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    clientErrorHandler: clientErrorHandler(logger, headers),
+    clientErrorHandler: clientErrorHandler(logger, headers.api),
     // No Nest middleware anywhere (per-request work is Fastify hooks), so no @fastify/middie hook
     // on every request either.
     skipMiddie: true,
@@ -92,7 +92,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // Per-request work is Fastify hooks, not Nest middleware: no @fastify/middie, no per-request
   // AsyncLocalStorage scope (see docs/performance.md).
   const fastify = app.getHttpAdapter().getInstance();
-  registerSecurityHeaders(fastify, headers);
+  fastify.addHook('onRequest', securityHeadersHook(headers.api));
+  registerDocsSecurityHeaders(fastify, headers.docs);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     done();
@@ -102,17 +103,20 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   registerJsonBodyParser(fastify);
   registerETag(fastify);
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Villa Profile API')
-      .setDescription('Profiles keyed by wallet address: nicknames, avatars, lookups, admin migrations.')
-      .setVersion('1')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'x-migrate-secret' }, 'migrate-secret')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  // Off in production by default: the document maps every route, and the UI needs a looser CSP.
+  if (config.http.docsEnabled) {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Villa Profile API')
+        .setDescription('Profiles keyed by wallet address: nicknames, avatars, lookups, admin migrations.')
+        .setVersion('1')
+        .addApiKey({ type: 'apiKey', in: 'header', name: 'x-migrate-secret' }, 'migrate-secret')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  }
 
   await app.init();
   return app;

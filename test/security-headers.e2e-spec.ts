@@ -11,24 +11,31 @@ describe('security headers and CORS', () => {
     await t.close();
   });
 
-  it('sends helmet headers and no x-powered-by on JSON answers and errors', async () => {
-    // A route, a refused request (400) and an unmatched path (Fastify's not-found handler).
-    for (const path of ['/api/health', '/api/profile/nope', '/no/such/route']) {
+  /** The API's answers: nothing may load, run or frame anything from them (no unsafe-inline). */
+  const API_CSP = "default-src 'none';frame-ancestors 'none'";
+
+  it('sends helmet headers with the strict CSP and no x-powered-by on JSON answers and errors', async () => {
+    // A route, a refused request (400), an unmatched path (Fastify's not-found handler), the document.
+    for (const path of ['/api/health', '/api/profile/nope', '/no/such/route', '/docs-json']) {
       const res = await request(t.url).get(path);
       expect(res.headers['x-content-type-options']).toBe('nosniff');
-      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['x-frame-options']).toBe('DENY');
       expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
-      expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(res.headers['content-security-policy']).toBe(API_CSP);
       expect(res.headers['x-powered-by']).toBeUndefined();
       expect(res.headers['content-type']).toMatch(/^application\/json/);
     }
   });
 
-  it('sends them with the API docs too (their CSP allows the docs page its inline assets)', async () => {
-    const res = await request(t.url).get('/docs').redirects(1);
-    expect(res.status).toBe(200);
-    expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['content-security-policy']).toContain("script-src 'self' 'unsafe-inline'");
+  it('gives the docs UI, and only it, a CSP that allows its inline assets', async () => {
+    for (const path of ['/docs', '/docs/swagger-ui-init.js']) {
+      const res = await request(t.url).get(path).redirects(1);
+      expect(res.status).toBe(200);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-security-policy']).toContain("script-src 'self' 'unsafe-inline'");
+    }
+    const api = await request(t.url).get('/api/health');
+    expect(api.headers['content-security-policy']).not.toContain('unsafe-inline');
   });
 
   it('allows a configured origin, with its preflight', async () => {
