@@ -2,13 +2,13 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions, onRequestHookHandler, onResponseHookHandler } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { registerETag } from './common/etag';
-import { HttpExceptionFilter } from './common/http-exception.filter';
+import { HttpExceptionFilter, sendErrorReply, toErrorReply } from './common/http-exception.filter';
 import { clientErrorHandler, registerJsonBodyParser } from './common/json-body';
-import { createLogger, PinoLoggerService, registerRequestLogging, requestId } from './common/logging';
+import { createLogger, PinoLoggerService, requestId, requestLogHooks } from './common/logging';
 import { registerDocsSecurityHeaders, securityHeaderSets, securityHeadersHook } from './common/security-headers';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfig } from './config/app-config';
@@ -50,10 +50,40 @@ function closeConnectionsWhenClosing(fastify: FastifyInstance): void {
   });
 }
 
+/**
+ * Fastify answers a URL its router cannot take (bad percent-encoding, a parameter over 100
+ * characters) itself, before any hook runs: its own error codes, the URL echoed back, no security
+ * headers, no request id, no log line. This runs the same per-request hooks as every request and
+ * answers through the error contract instead.
+ */
+function routerErrors(onRequest: onRequestHookHandler[], onResponse: onResponseHookHandler): FastifyServerOptions['frameworkErrors'] {
+  const noop = () => {};
+  return (error, request, reply) => {
+    // No route, so no onResponse hooks of its own: the request's log line is written here.
+    reply.raw.once('finish', () => void onResponse.call(request.server, request, reply, noop));
+    const next = (i: number, err?: Error): void => {
+      if (err || i === onRequest.length) return sendErrorReply(reply, toErrorReply(err ?? error));
+      void onRequest[i].call(request.server, request, reply, (e?: Error) => next(i + 1, e));
+    };
+    next(0);
+  };
+}
+
 /** Builds the HTTP app (Fastify adapter, global pipe and filter, OpenAPI) without listening. */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const logger = createLogger(config, options.logStream);
   const headers = securityHeaderSets();
+  const requestLog = requestLogHooks(logger);
+  // Per-request work is Fastify hooks, not Nest middleware: no @fastify/middie, no per-request
+  // AsyncLocalStorage scope (see docs/performance.md). These run for every request, router errors too.
+  const everyRequest: onRequestHookHandler[] = [
+    securityHeadersHook(headers.api),
+    (request, reply, done) => {
+      reply.header('x-request-id', request.id);
+      done();
+    },
+    requestLog.onRequest,
+  ];
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // Headers or a body (at most 16 KiB) still dripping in after this get a 408 and the socket is
@@ -67,6 +97,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     clientErrorHandler: clientErrorHandler(logger, headers.api),
+    frameworkErrors: routerErrors(everyRequest, requestLog.onResponse),
     // No Nest middleware anywhere (per-request work is Fastify hooks), so no @fastify/middie hook
     // on every request either.
     skipMiddie: true,
@@ -89,16 +120,10 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
 
-  // Per-request work is Fastify hooks, not Nest middleware: no @fastify/middie, no per-request
-  // AsyncLocalStorage scope (see docs/performance.md).
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', securityHeadersHook(headers.api));
+  for (const hook of everyRequest) fastify.addHook('onRequest', hook);
+  fastify.addHook('onResponse', requestLog.onResponse);
   registerDocsSecurityHeaders(fastify, headers.docs);
-  fastify.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
-    done();
-  });
-  registerRequestLogging(fastify, logger);
   closeConnectionsWhenClosing(fastify);
   registerJsonBodyParser(fastify);
   registerETag(fastify);

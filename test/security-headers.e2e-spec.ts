@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { rawRequest } from './support/raw-http';
 import { startTestApp, TestApp } from './support/test-app';
 
 describe('security headers and CORS', () => {
@@ -36,6 +37,31 @@ describe('security headers and CORS', () => {
     }
     const api = await request(t.url).get('/api/health');
     expect(api.headers['content-security-policy']).not.toContain('unsafe-inline');
+  });
+
+  // Answers the router or Node's parser gives before any route runs: the same contract as the rest
+  // (a JSON sentence, the security headers, a request id, a log line), no framework code, no echo.
+  it.each([
+    ['a bad percent-encoding', 400, 'GET', '/api/profile/%E0%A4%A'],
+    ['a 101-character nickname', 414, 'GET', `/api/nicknames/check/${'n'.repeat(101)}`],
+    ['an unknown route', 404, 'GET', '/no/such/route'],
+    ['a method the route does not have', 404, 'PUT', '/api/profile'],
+    ['a method HTTP does not have', 400, 'FROB', '/api/profile'],
+  ])('%s → %i through the error contract', async (name, status, method, path) => {
+    const sentId = `router-${name.replace(/\W+/g, '-')}`;
+    const res = await rawRequest(t.url, { method, path, headers: { 'x-request-id': sentId } });
+    expect(res.status).toBe(status);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(Object.keys(JSON.parse(res.body))).toEqual(['error']);
+    expect(JSON.parse(res.body).error).toMatch(/^[A-Z].+/);
+    expect(res.body).not.toMatch(/FST_|statusCode|%E0|nnnnnnnn|no\/such/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toBe(API_CSP);
+    // The caller's id when Node could parse the request; a fresh one when it could not.
+    const id = res.headers['x-request-id'];
+    expect(id).toEqual(method === 'FROB' ? expect.stringMatching(/^[0-9a-f-]{36}$/) : sentId);
+    const line = t.logs.map((l) => JSON.parse(l)).find((l) => l.req?.id === id);
+    expect(line).toMatchObject({ level: 40, res: { statusCode: status } });
   });
 
   it('allows a configured origin, with its preflight', async () => {
