@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { slowRequest } from './support/raw-http';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -51,6 +52,25 @@ describe('slow clients are cut off after HTTP_REQUEST_TIMEOUT_MS', () => {
     const id = res.headers['x-request-id'];
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(lines().find((l) => l.req?.id === id)).toMatchObject({ level: 40, msg: 'request rejected', res: { statusCode: 408 } });
+  });
+
+  it('a client that leaves mid-body is logged as aborted, without a status it never got', async () => {
+    const socket = connect(Number(new URL(t.url).port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      `POST /api/profile?drip=gone HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n` +
+        `content-length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    socket.destroy();
+    const aborted = () => lines().find((l) => l.req?.url === '/api/profile?drip=gone');
+    for (let i = 0; i < 50 && !aborted(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(aborted()).toMatchObject({ level: 40, msg: 'request aborted', req: { id: expect.any(String), method: 'POST' } });
+    expect(aborted()).not.toHaveProperty('res');
+    // Nor as anything else: its request stream's ECONNRESET once read as "database not available".
+    const id = aborted().req.id;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(t.logs.filter((l) => l.includes(id))).toHaveLength(1);
   });
 
   it('a request that arrives in time is answered as usual', async () => {

@@ -80,6 +80,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest>();
+    // The client left mid-body: Fastify passes on its request stream's ECONNRESET, which is neither a
+    // database failure nor anything to answer; the request's log line already says it was aborted.
+    if (exception === request.raw.errored) return;
     const answer = toErrorReply(exception);
     const { status } = answer;
     if (status === HttpStatus.SERVICE_UNAVAILABLE && isDatabaseUnavailable(exception)) {

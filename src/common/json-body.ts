@@ -57,7 +57,8 @@ export function clientErrorHandler(logger: Pino, securityHeaders: Readonly<Recor
   return (err: Error & { code?: string }, socket: Socket): void => {
     // The response of a request Fastify is handling (its body still arriving), if any.
     const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
-    if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+    // INVALID_EOF_STATE: the client closed its side mid-request; it left, and its request is aborted.
+    if (err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_EOF_STATE' || !socket.writable || inFlight?.headersSent) {
       socket.destroy();
       return;
     }

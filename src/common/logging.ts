@@ -56,8 +56,8 @@ export interface RequestLogHooks {
 /**
  * One line per request, written when the answer is out (`request completed`) or the client has gone
  * (`request aborted`): request id, method, URL (the raw path and query: addresses and nicknames are
- * public), status and milliseconds. No headers: what is not logged cannot leak (bearer tokens, the
- * migrate secret). 5xx at error, 4xx and aborted requests at warn.
+ * public), the status when one was sent, and milliseconds. No headers: what is not logged cannot
+ * leak (bearer tokens, the migrate secret). 5xx at error, 4xx and aborted requests at warn.
  *
  * Fastify hooks rather than pino-http as Nest middleware: that path ran every request through
  * @fastify/middie, a child logger and an AsyncLocalStorage scope, and cost more than the database read.
@@ -75,7 +75,8 @@ export function requestLogHooks(root: Pino): RequestLogHooks {
       const url = request.raw.url ?? '';
       if (!HEALTH_PROBE.test(url)) {
         reply.raw.once('close', () => {
-          if (!reply.raw.writableFinished) logger.warn({ req: req(request, url), res: { statusCode: reply.statusCode }, responseTime: ms(reply) }, 'request aborted');
+          // No status on it: none was sent (a reply's statusCode is 200 until one is chosen).
+          if (!reply.raw.writableFinished) logger.warn({ req: req(request, url), responseTime: ms(reply) }, 'request aborted');
         });
       }
       done();
