@@ -42,6 +42,16 @@ async function eventually(check: () => Promise<boolean>, attempts = 200): Promis
   return false;
 }
 
+/** The compiled app on a fresh database of its own, ready to serve (for beforeAll). */
+async function startCompiledApp(env: Record<string, string> = {}): Promise<{ db: TestDatabase; app: AppProcess; port: number }> {
+  ensureBuild();
+  const db = await createTestDatabase();
+  const port = await freePort();
+  const app = spawnApp({ NODE_ENV: 'test', DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', ...env });
+  await app.waitFor(`http://127.0.0.1:${port}/health/ready`);
+  return { db, app, port };
+}
+
 describeOnServer('SIGTERM during a slow request (compiled app, real database)', () => {
   let db: TestDatabase;
   let app: AppProcess;
@@ -49,12 +59,8 @@ describeOnServer('SIGTERM during a slow request (compiled app, real database)', 
   let locker: Client;
 
   beforeAll(async () => {
-    ensureBuild();
-    db = await createTestDatabase();
-    port = await freePort();
     // No lock wait bound: the slow PATCH waits on the test's row lock for as long as the test holds it.
-    app = spawnApp({ NODE_ENV: 'test', DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', DATABASE_LOCK_TIMEOUT_MS: '0' });
-    await app.waitFor(`http://127.0.0.1:${port}/health/ready`);
+    ({ db, app, port } = await startCompiledApp({ DATABASE_LOCK_TIMEOUT_MS: '0' }));
     locker = new Client({ connectionString: db.url });
     await locker.connect();
   }, 120_000);
@@ -124,19 +130,11 @@ describe('SIGTERM with a client dripping its request body (compiled app)', () =>
   let port: number;
 
   beforeAll(async () => {
-    ensureBuild();
-    db = await createTestDatabase();
-    port = await freePort();
-    app = spawnApp({
-      NODE_ENV: 'test',
-      DATABASE_URL: db.url,
-      PORT: String(port),
-      HOST: '127.0.0.1',
+    ({ db, app, port } = await startCompiledApp({
       SHUTDOWN_GRACE_MS: String(GRACE_MS),
       // Far above the grace: here the grace, not the request timeout, has to end the slow request.
       HTTP_REQUEST_TIMEOUT_MS: '60000',
-    });
-    await app.waitFor(`http://127.0.0.1:${port}/health/ready`);
+    }));
   }, 120_000);
 
   afterAll(async () => {
