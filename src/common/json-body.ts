@@ -3,6 +3,7 @@ import { ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger as Pino } from 'pino';
 import { requestId } from './logging';
+import type { HeaderSet } from './security-headers';
 
 /** Deeper than any body this API accepts; deeper bodies are refused before validation walks them. */
 export const MAX_JSON_DEPTH = 16;
@@ -53,7 +54,7 @@ const CLIENT_ERRORS: Readonly<Record<string, [status: number, error: string]>> =
  * lines) or cuts off (not received within HTTP_REQUEST_TIMEOUT_MS) still get the service's JSON
  * `{error}` with the security headers, not an empty socket close, and a log line.
  */
-export function clientErrorHandler(logger: Pino, securityHeaders: Readonly<Record<string, string>>) {
+export function clientErrorHandler(logger: Pino, securityHeaders: HeaderSet) {
   return (err: Error & { code?: string }, socket: Socket): void => {
     // The response of a request Fastify is handling (its body still arriving), if any.
     const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
