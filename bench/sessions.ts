@@ -26,7 +26,8 @@ async function signIn(baseUrl: string, writer: Writer): Promise<string> {
     address: account.address,
     nonce: nonce.body.nonce,
     domain: BENCH_SIWE_DOMAIN,
-    uri: `http://${BENCH_SIWE_DOMAIN}`,
+    // The service runs under production rules, where a SIWE URI must be https even for localhost.
+    uri: `https://${BENCH_SIWE_DOMAIN}`,
     version: '1',
     chainId: BASE_CHAIN_ID,
     issuedAt: new Date(),

@@ -13,7 +13,7 @@ const SESSION_SECRET = 'test-session-secret-0123456789-abcdefghijklmnop';
 const RANDOM_KEY_WARNING = 'SESSION_SECRET is not set: sessions are signed with a random per-process key';
 
 const nonceRow = async (t: TestApp, nonce: string) =>
-  (await t.db.query<{ used_at: Date | null }>('select used_at from auth_nonces where nonce = $1', [nonce]))[0];
+  (await t.db.query<{ used_at: Date | null; attempts: number }>('select used_at, attempts from auth_nonces where nonce = $1', [nonce]))[0];
 const verify = (t: TestApp, message: string, signature: string) =>
   request(t.url).post('/api/auth/verify').send({ message, signature });
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -118,10 +118,29 @@ describe('auth: smart-account signatures through a JSON-RPC stub (ERC-1271 / ERC
     const res = await verify(t, message, signature).expect(503);
     expect(res.body).toEqual({ error: 'Signature verification unavailable' });
     expect(res.headers['retry-after']).toBeDefined();
-    expect((await nonceRow(t, nonce)).used_at).toBeNull();
+    // The outage is the server's: the attempt is given back.
+    expect(await nonceRow(t, nonce)).toEqual({ used_at: null, attempts: 0 });
 
     stub.mode = 'valid';
     await verify(t, message, signature).expect(200);
+  });
+
+  it('one nonce buys at most 5 validator eth_calls: 20 wrong signatures (sequential, then concurrent), then the right one: 401 too many', async () => {
+    stub.mode = 'bad';
+    const { nonce, message, signature } = await smartSignIn();
+    const before = stub.validatorCalls.length;
+    const answers: string[] = [];
+    for (let i = 0; i < 3; i++) answers.push((await verify(t, message, signature)).body.error);
+    const rest = await Promise.all(Array.from({ length: 17 }, () => verify(t, message, signature)));
+    answers.push(...rest.map((r) => r.body.error));
+    expect(stub.validatorCalls.length - before).toBe(5);
+    expect(answers.filter((e) => e === 'Signature does not match address')).toHaveLength(5);
+    expect(answers.filter((e) => e === 'Too many attempts for this nonce')).toHaveLength(15);
+
+    stub.mode = 'valid';
+    await verify(t, message, signature).expect(401, { error: 'Too many attempts for this nonce' });
+    expect(stub.validatorCalls.length - before).toBe(5);
+    expect(await nonceRow(t, nonce)).toEqual({ used_at: null, attempts: 5 });
   });
 
   it('never logs the RPC URL (it may carry an API key)', () => {

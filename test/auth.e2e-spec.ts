@@ -22,6 +22,7 @@ interface NonceRow {
   nonce: string;
   expires_at: Date;
   used_at: Date | null;
+  attempts: number;
 }
 interface SessionRow {
   id: string;
@@ -31,7 +32,7 @@ interface SessionRow {
 }
 
 const nonceRow = async (t: TestApp, nonce: string) =>
-  (await t.db.query<NonceRow>('select nonce, expires_at, used_at from auth_nonces where nonce = $1', [nonce]))[0];
+  (await t.db.query<NonceRow>('select nonce, expires_at, used_at, attempts from auth_nonces where nonce = $1', [nonce]))[0];
 const sessionRows = async (t: TestApp, address: string) =>
   t.db.query<SessionRow>('select id, address, expires_at, revoked_at from auth_sessions where address = $1', [address]);
 
@@ -156,7 +157,7 @@ describe('auth: Sign-In with Ethereum sessions', () => {
       const evil = siweMessage(account.address, nonce, { domain: 'evil.example', uri: 'https://evil.example', issuedAt: t.clock.now() });
       const res = await verify(t, evil, await account.signMessage({ message: evil })).expect(401);
       expect(res.body).toEqual({ error: 'SIWE domain not allowed' });
-      expect((await nonceRow(t, nonce)).used_at).toBeNull();
+      expect(await nonceRow(t, nonce)).toMatchObject({ used_at: null, attempts: 0 });
 
       const good = siweMessage(account.address, nonce, { issuedAt: t.clock.now() });
       await verify(t, good, await account.signMessage({ message: good })).expect(200);
@@ -194,7 +195,7 @@ describe('auth: Sign-In with Ethereum sessions', () => {
       const { nonce, message } = await freshMessage();
       const res = await verify(t, message, await newAccount().signMessage({ message })).expect(401);
       expect(res.body).toEqual({ error: 'Signature does not match address' });
-      expect((await nonceRow(t, nonce)).used_at).toBeNull();
+      expect(await nonceRow(t, nonce)).toMatchObject({ used_at: null, attempts: 1 });
     });
 
     it('a message tampered with after signing: 401 "Signature does not match address"', async () => {
@@ -241,6 +242,68 @@ describe('auth: Sign-In with Ethereum sessions', () => {
       expect(res.body).toEqual({ error: AUTH_ERRORS.needsRpc });
       expect(res.body.error).toMatch(/CHAIN_RPC_URL/);
       expect((await nonceRow(t, nonce)).used_at).toBeNull();
+    });
+  });
+
+  describe('EIP-4361 conformance: every variant is really signed, so only the message rules can refuse it', () => {
+    /** A fresh nonce, the standard message for `account`, edited by `edit`, then signed as edited. */
+    const signedVariant = async (edit: (message: string) => string, account = newAccount()) => {
+      const nonce = await requestNonce(t.url);
+      const message = edit(siweMessage(account.address, nonce, { issuedAt: t.clock.now() }));
+      return { account, nonce, message, signature: await account.signMessage({ message }) };
+    };
+    const at = (ms: number) => new Date(t.clock.now().getTime() + ms).toISOString();
+    const setUri = (uri: string) => (m: string) => m.replace(/\nURI: .*\n/, `\nURI: ${uri}\n`);
+
+    it.each([
+      ['free text after the last field', (m: string) => `${m}\n\nIGNORE ABOVE. Signing this only proves you own the wallet.`],
+      ['a two-line statement', (m: string) => m.replace('Sign in to Villa', 'Sign in to Villa\nand to evil.example')],
+      [
+        'a second URI…Issued At block for another chain',
+        (m: string) => `${m}\nURI: http://localhost:3000\nVersion: 1\nChain ID: 1\nNonce: abcdef0123456789\nIssued At: ${at(0)}`,
+      ],
+      ['Chain ID: 08453', (m: string) => m.replace('Chain ID: 8453', 'Chain ID: 08453')],
+      ['a lower-case (non-EIP-55) address', (m: string) => m.replace(/\n0x[0-9a-fA-F]{40}\n/, (line) => line.toLowerCase())],
+    ])('%s: 400 "Malformed SIWE message", nothing spent on the nonce', async (_case, edit) => {
+      const { account, nonce, message, signature } = await signedVariant(edit);
+      expect(message).not.toBe(siweMessage(account.address, nonce, { issuedAt: t.clock.now() }));
+      const res = await verify(t, message, signature).expect(400);
+      expect(res.body).toEqual({ error: 'Malformed SIWE message' });
+      expect(await nonceRow(t, nonce)).toMatchObject({ used_at: null, attempts: 0 });
+      expect(await sessionRows(t, account.address.toLowerCase())).toEqual([]);
+    });
+
+    it.each([
+      // A grammatical RFC 3986 URI (scheme "javascript", path "alert(1)"): the policy refuses it, not the grammar.
+      ['URI: javascript:alert(1)', setUri('javascript:alert(1)')],
+      ['URI: https://evil.example (host is not the domain)', setUri('https://evil.example')],
+      ['URI: evil://localhost:3000 (another scheme)', setUri('evil://localhost:3000')],
+      ['URI: https://localhost:3000@evil.example (the domain as userinfo)', setUri('https://localhost:3000@evil.example')],
+    ])('%s: 401 "SIWE URI not allowed"', async (_case, edit) => {
+      const { nonce, message, signature } = await signedVariant(edit);
+      const res = await verify(t, message, signature).expect(401);
+      expect(res.body).toEqual({ error: 'SIWE URI not allowed' });
+      expect(await nonceRow(t, nonce)).toMatchObject({ used_at: null, attempts: 0 });
+    });
+
+    it('an Expiration Time in the past after Not Before (out of order): 401 "SIWE message expired"', async () => {
+      const { account, message, signature } = await signedVariant((m) => `${m}\nNot Before: ${at(-3_600_000)}\nExpiration Time: ${at(-86_400_000)}`);
+      const res = await verify(t, message, signature).expect(401);
+      expect(res.body).toEqual({ error: 'SIWE message expired' });
+      expect(await sessionRows(t, account.address.toLowerCase())).toEqual([]);
+    });
+
+    it('http://localhost:3000 is accepted outside production (the unit tests refuse it under production rules)', async () => {
+      const { message, signature } = await signedVariant((m) => m);
+      expect(message).toContain('\nURI: http://localhost:3000\n');
+      await verify(t, message, signature).expect(200);
+    });
+
+    it('after a refused variant, the same nonce still signs in with a conforming message', async () => {
+      const { account, nonce, message, signature } = await signedVariant((m) => `${m}\nIGNORE ABOVE`);
+      await verify(t, message, signature).expect(400);
+      const good = siweMessage(account.address, nonce, { issuedAt: t.clock.now() });
+      await verify(t, good, await account.signMessage({ message: good })).expect(200);
     });
   });
 
@@ -319,13 +382,18 @@ describe('auth: Sign-In with Ethereum sessions', () => {
   });
 });
 
-describe('auth migration', () => {
-  it('creates auth_nonces and auth_sessions; down() drops them and leaves profiles; up() again', async () => {
+describe('auth migrations', () => {
+  const AUTH = 'Migration20261129010000_auth';
+  const NONCE_ATTEMPTS = 'Migration20261201190554_nonce_attempts';
+
+  it('create auth_nonces (with attempts >= 0) and auth_sessions; down() undoes one at a time and leaves profiles; up() again', async () => {
     const db = await createTestDatabase();
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url });
     const orm = await openOrm({ ...config.database, poolMax: 1 }, db.url);
     const tables = async () =>
       (await db.query<{ t: string }>(`select tablename as t from pg_tables where schemaname = 'public' order by 1`)).map((r) => r.t);
+    const nonceColumns = async () =>
+      (await db.query<{ c: string }>(`select column_name as c from information_schema.columns where table_name = 'auth_nonces' order by 1`)).map((r) => r.c);
     try {
       const runner = new MigrationRunner(orm, MIGRATIONS);
       await runner.up();
@@ -333,13 +401,22 @@ describe('auth migration', () => {
       await expect(
         db.query(`insert into auth_sessions (id, address, expires_at) values (gen_random_uuid(), '0xABC', now())`),
       ).rejects.toThrow(/auth_sessions_address_format/);
+      await db.query(`insert into auth_nonces (nonce, expires_at) values ('existing0nonce', now())`);
+      expect(await db.query(`select attempts from auth_nonces`)).toEqual([{ attempts: 0 }]);
+      await expect(db.query(`update auth_nonces set attempts = -1`)).rejects.toThrow(/auth_nonces_attempts_nonnegative/);
 
-      expect((await runner.down()).reverted).toBe('Migration20261129010000_auth');
+      expect((await runner.down()).reverted).toBe(NONCE_ATTEMPTS);
+      expect(await nonceColumns()).toEqual(['created_at', 'expires_at', 'nonce', 'used_at']);
+      expect((await runner.up()).applied).toEqual([NONCE_ATTEMPTS]);
+      expect(await db.query(`select nonce, attempts from auth_nonces`)).toEqual([{ nonce: 'existing0nonce', attempts: 0 }]);
+
+      expect((await runner.down()).reverted).toBe(NONCE_ATTEMPTS);
+      expect((await runner.down()).reverted).toBe(AUTH);
       expect(await tables()).not.toEqual(expect.arrayContaining(['auth_nonces']));
       expect(await tables()).not.toEqual(expect.arrayContaining(['auth_sessions']));
       expect(await tables()).toContain('profiles');
 
-      expect((await runner.up()).applied).toEqual(['Migration20261129010000_auth']);
+      expect((await runner.up()).applied).toEqual([AUTH, NONCE_ATTEMPTS]);
       expect(await tables()).toEqual(expect.arrayContaining(['auth_nonces', 'auth_sessions']));
     } finally {
       await orm.close();

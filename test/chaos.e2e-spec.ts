@@ -76,10 +76,12 @@ describe('database outage under load', () => {
     let n = 0;
     const stopAt = { value: Number.POSITIVE_INFINITY };
 
-    // 8 clients, each sending writes (new profiles) and reads back to back until told to stop.
+    // 8 clients, each sending writes and reads back to back until told to stop. Once every wallet has
+    // written, the writes start again from the first (the same body, an update): a fast machine gets
+    // through 400 wallets before the cut, and the load must straddle the outage.
     const clients = Array.from({ length: 8 }, async () => {
-      while (Date.now() < stopAt.value && n < wallets.length) {
-        const i = n++;
+      while (Date.now() < stopAt.value) {
+        const i = n++ % wallets.length;
         const { address: addr, token } = wallets[i];
         const write = { address: addr, nickname: `Load${i}`, avatar: { style: 'bottts', selection: 'other', variant: i } };
         outcomes.push(await send('write', addr, write, token));
@@ -163,6 +165,7 @@ describeOnServer('SIGTERM while 100 requests are in flight', () => {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       DATABASE_CONNECT_TIMEOUT_MS: '20000', // requests queue for the pool while the row is locked
+      DATABASE_LOCK_TIMEOUT_MS: '0', // ...and wait on the row as long as the test holds it, however slow the machine
       RATE_LIMIT_WRITES: '100000',
     });
     const base = `http://127.0.0.1:${port}`;

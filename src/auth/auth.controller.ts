@@ -40,8 +40,8 @@ export class AuthController {
   @RateLimit('auth')
   @HttpCode(200)
   @ApiOkResponse({ type: TokenResponse })
-  @ApiBadRequestResponse({ type: ErrorResponse, description: 'Not a SIWE message, or a signature that is not hex' })
-  @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'Refused: domain, chain, times, nonce or signature' })
+  @ApiBadRequestResponse({ type: ErrorResponse, description: 'Not an EIP-4361 message in full (its ABNF), or a signature that is not hex' })
+  @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'Refused: domain, URI, chain, times, nonce (unknown, used, expired, too many attempts) or signature' })
   @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'The chain RPC failed while checking a smart-account signature' })
   verify(@Body() dto: VerifyDto): Promise<TokenResponse> {
     return this.auth.verify(dto.message, dto.signature as Hex);

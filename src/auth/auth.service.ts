@@ -13,6 +13,8 @@ import { checkSiweMessage, SIWE_ERRORS, SiwePolicy } from './siwe.rules';
 export const NONCE_TTL_MS = 10 * 60_000;
 /** Expired nonces are kept a while so a late sign-in hears "Nonce expired", not "Unknown nonce". */
 const NONCE_RETENTION_MS = 60 * 60_000;
+/** Signature checks one nonce allows: each may cost a chain RPC call, and a typo must not lock the user out. */
+export const MAX_SIGNATURE_ATTEMPTS = 5;
 
 /** Every refusal of a sign-in, by cause (401 unless the status says otherwise). */
 export const AUTH_ERRORS = {
@@ -20,6 +22,7 @@ export const AUTH_ERRORS = {
   unknownNonce: 'Unknown nonce',
   usedNonce: 'Nonce already used',
   expiredNonce: 'Nonce expired',
+  tooManyAttempts: 'Too many attempts for this nonce',
   signatureMismatch: 'Signature does not match address',
   needsRpc: 'Smart-account signatures (ERC-1271/ERC-6492) cannot be verified: this server has no CHAIN_RPC_URL',
   unavailable: 'Signature verification unavailable',
@@ -43,6 +46,7 @@ export class AuthService {
       domains: new Set(config.auth.siweDomains),
       chainIds: new Set(config.auth.siweChainIds),
       skewMs: config.auth.clockSkewSeconds * 1000,
+      loopbackHttp: !config.isProduction,
     };
   }
 
@@ -58,8 +62,11 @@ export class AuthService {
 
   /**
    * Checks a signed SIWE message and opens a session. Cheap refusals come first (message rules, then
-   * whether the nonce can still be used), so a bad request never costs an RPC call; the nonce is
-   * burnt only once the signature is proven, atomically, so one nonce yields at most one session.
+   * whether the nonce can still be used) and spend nothing, so a bad message never costs an RPC call.
+   * Each signature check then spends one of the nonce's MAX_SIGNATURE_ATTEMPTS, atomically and in
+   * PostgreSQL (so the bound holds across instances and concurrent requests); a check the RPC could
+   * not answer gives it back. The nonce is burnt only once the signature is proven, atomically, so
+   * one nonce yields at most one session.
    */
   async verify(message: string, signature: Hex): Promise<IssuedSession> {
     const check = checkSiweMessage(message, this.policy, this.clock.now());
@@ -69,10 +76,12 @@ export class AuthService {
     }
     const { claims } = check;
 
-    const refusal = this.nonceRefusal(await this.nonces.findByNonce(claims.nonce), this.clock.now());
-    if (refusal) throw unauthorized(refusal);
+    if (!(await this.nonces.startAttempt(claims.nonce, this.clock.now(), MAX_SIGNATURE_ATTEMPTS))) {
+      // Or the remaining checks are all in flight at this moment: the same answer.
+      throw unauthorized(this.nonceRefusal(await this.nonces.findByNonce(claims.nonce), this.clock.now()) ?? AUTH_ERRORS.tooManyAttempts);
+    }
 
-    await this.verifySignature(claims.address, message, signature, claims.chainId);
+    await this.verifySignature(claims.address, message, signature, claims.chainId, claims.nonce);
 
     if (!(await this.nonces.burn(claims.nonce, this.clock.now()))) {
       // Lost the race to a concurrent sign-in with the same nonce, or it expired meanwhile.
@@ -85,14 +94,17 @@ export class AuthService {
     if (!nonce) return AUTH_ERRORS.unknownNonce;
     if (nonce.usedAt) return AUTH_ERRORS.usedNonce;
     if (nonce.expiresAt.getTime() <= now.getTime()) return AUTH_ERRORS.expiredNonce;
+    if (nonce.attempts >= MAX_SIGNATURE_ATTEMPTS) return AUTH_ERRORS.tooManyAttempts;
     return null;
   }
 
-  private async verifySignature(address: Hex, message: string, signature: Hex, chainId: number): Promise<void> {
+  /** Throws the refusal unless the signature is `address`'s; a check that reached no verdict is given back to `nonce`. */
+  private async verifySignature(address: Hex, message: string, signature: Hex, chainId: number, nonce: string): Promise<void> {
     let verdict;
     try {
       verdict = await this.signatures.verify(address, message, signature, chainId);
     } catch (err) {
+      await this.nonces.refundAttempt(nonce);
       if (err instanceof SignatureVerificationUnavailableError) {
         throw new JsonHttpException(
           HttpStatus.SERVICE_UNAVAILABLE,

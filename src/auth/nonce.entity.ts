@@ -1,4 +1,4 @@
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
+import { Check, Entity, Index, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { EntityName, EntityRepositoryType } from '@mikro-orm/postgresql';
 import { NonceRepository } from './nonce.repository';
 
@@ -18,6 +18,11 @@ export class AuthNonce {
 
   @Property({ type: 'datetime', nullable: true })
   usedAt: Date | null = null;
+
+  /** Signature checks spent on it: failures, plus any still running. At the limit the nonce is dead. */
+  @Property({ type: 'integer', default: 0 })
+  @Check({ name: 'auth_nonces_attempts_nonnegative', expression: 'attempts >= 0' })
+  attempts: number = 0;
 
   @Property({ type: 'datetime', defaultRaw: 'now()' })
   createdAt: Date = new Date();

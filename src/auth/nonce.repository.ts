@@ -5,6 +5,8 @@ import { AuthNonce } from './nonce.entity';
 export interface NonceRecord {
   expiresAt: Date;
   usedAt: Date | null;
+  /** Signature checks spent on it (see startAttempt). */
+  attempts: number;
 }
 
 /** How many stale rows one purge removes: bounded, so issuing a nonce stays one cheap statement more. */
@@ -20,7 +22,7 @@ export class NonceRepository extends EntityRepository<AuthNonce> {
   }
 
   async issue(nonce: string, now: Date, expiresAt: Date): Promise<void> {
-    await run(this.em, this.db.insertInto('AuthNonce').values({ nonce, expires_at: expiresAt, created_at: now }));
+    await run(this.em, this.db.insertInto('AuthNonce').values({ nonce, expires_at: expiresAt, created_at: now, attempts: 0 }));
   }
 
   async findByNonce(nonce: string): Promise<NonceRecord | null> {
@@ -28,11 +30,47 @@ export class NonceRepository extends EntityRepository<AuthNonce> {
       this.em,
       this.db
         .selectFrom('AuthNonce')
-        .select((eb) => [isoTimestamp(eb.ref('expires_at')).as('expiresAt'), isoTimestamp(eb.ref('used_at')).as('usedAt')])
+        .select((eb) => [isoTimestamp(eb.ref('expires_at')).as('expiresAt'), isoTimestamp(eb.ref('used_at')).as('usedAt'), 'attempts'])
         .where('nonce', '=', nonce),
     );
     if (!row) return null;
-    return { expiresAt: new Date(row.expiresAt), usedAt: row.usedAt === null ? null : new Date(row.usedAt) };
+    return {
+      expiresAt: new Date(row.expiresAt),
+      usedAt: row.usedAt === null ? null : new Date(row.usedAt),
+      attempts: Number(row.attempts),
+    };
+  }
+
+  /**
+   * Spends one signature check on the nonce if it is unused, unexpired at `now` and has fewer than
+   * `limit` spent; false otherwise (findByNonce tells why). A check that ends in a verdict keeps it spent.
+   */
+  async startAttempt(nonce: string, now: Date, limit: number): Promise<boolean> {
+    // One statement decides, across instances: concurrent checks cannot overshoot the limit.
+    const rows = await run(
+      this.em,
+      this.db
+        .updateTable('AuthNonce')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+        .where('nonce', '=', nonce)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .where('attempts', '<', limit)
+        .returning('attempts'),
+    );
+    return rows.length === 1;
+  }
+
+  /** Gives back a check that reached no verdict (the chain RPC failed): the server's fault, not the caller's. */
+  async refundAttempt(nonce: string): Promise<void> {
+    await run(
+      this.em,
+      this.db
+        .updateTable('AuthNonce')
+        .set((eb) => ({ attempts: eb('attempts', '-', 1) }))
+        .where('nonce', '=', nonce)
+        .where('attempts', '>', 0),
+    );
   }
 
   /** Marks the nonce used if it is unused and unexpired at `now`; false when another use got there first. */

@@ -27,6 +27,7 @@ const UNAVAILABLE_CODES = new Set([
   '57P03', // cannot_connect_now
   '53300', // too_many_connections
   '57014', // query_canceled: statement_timeout fired (the server too slow or a row held too long)
+  '55P03', // lock_not_available: a write waited DATABASE_LOCK_TIMEOUT_MS for a row another session holds
   '08000', '08001', '08003', '08004', '08006', // connection exceptions
 ]);
 

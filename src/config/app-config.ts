@@ -15,6 +15,8 @@ export interface DatabaseConfig {
   statementTimeoutMs: number;
   /** Client-side bound on one query; works behind a pooler, where statementTimeoutMs must be 0. */
   queryTimeoutMs: number;
+  /** Bound on a profile write's wait for a row lock (lock_timeout, per transaction); 0: none. */
+  lockTimeoutMs: number;
   /** Coalesce concurrent single-key lookups into one query (see LookupBatcher). */
   batchLookups: boolean;
   embeddedDataDir: string;
@@ -51,6 +53,15 @@ export class AppConfig {
     chainRpcUrl: string | null;
     chainRpcTimeoutMs: number;
     clockSkewSeconds: number;
+  };
+
+  http: {
+    /** Bound on receiving one request, headers and body (Node's server.requestTimeout). */
+    requestTimeoutMs: number;
+    /** How long in-flight requests may run after SIGTERM before their connections are cut. */
+    shutdownGraceMs: number;
+    /** Serve the Swagger UI at /docs and the OpenAPI document at /docs-json. */
+    docsEnabled: boolean;
   };
 
   get isProduction(): boolean {
@@ -136,6 +147,7 @@ export function parseEnv(env: Env): EnvSchema {
     DATABASE_CONNECT_TIMEOUT_MS: int(env.DATABASE_CONNECT_TIMEOUT_MS, 5000),
     DATABASE_STATEMENT_TIMEOUT_MS: int(env.DATABASE_STATEMENT_TIMEOUT_MS, 15_000),
     DATABASE_QUERY_TIMEOUT_MS: int(env.DATABASE_QUERY_TIMEOUT_MS, 20_000),
+    DATABASE_LOCK_TIMEOUT_MS: int(env.DATABASE_LOCK_TIMEOUT_MS, 2000),
     EMBEDDED_DATA_DIR: blankToUndefined(env.EMBEDDED_DATA_DIR) ?? './.data',
     MIGRATE_ON_BOOT: bool(env.MIGRATE_ON_BOOT, !production),
     DATABASE_BATCH_LOOKUPS: bool(env.DATABASE_BATCH_LOOKUPS, true),
@@ -160,6 +172,9 @@ export function parseEnv(env: Env): EnvSchema {
     CHAIN_RPC_URL: blankToUndefined(env.CHAIN_RPC_URL)?.trim(),
     CHAIN_RPC_TIMEOUT_MS: int(env.CHAIN_RPC_TIMEOUT_MS, 5000),
     SIWE_CLOCK_SKEW_SECONDS: int(env.SIWE_CLOCK_SKEW_SECONDS, 60),
+    HTTP_REQUEST_TIMEOUT_MS: int(env.HTTP_REQUEST_TIMEOUT_MS, 15_000),
+    SHUTDOWN_GRACE_MS: int(env.SHUTDOWN_GRACE_MS, 10_000),
+    DOCS_ENABLED: bool(env.DOCS_ENABLED, !production),
   });
 }
 
@@ -201,6 +216,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       connectTimeoutMs: parsed.DATABASE_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: parsed.DATABASE_STATEMENT_TIMEOUT_MS,
       queryTimeoutMs: parsed.DATABASE_QUERY_TIMEOUT_MS,
+      lockTimeoutMs: parsed.DATABASE_LOCK_TIMEOUT_MS,
       batchLookups: parsed.DATABASE_BATCH_LOOKUPS,
       embeddedDataDir: parsed.EMBEDDED_DATA_DIR,
       migrateOnBoot: parsed.MIGRATE_ON_BOOT,
@@ -224,6 +240,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       chainRpcUrl: parsed.CHAIN_RPC_URL ?? null,
       chainRpcTimeoutMs: parsed.CHAIN_RPC_TIMEOUT_MS,
       clockSkewSeconds: parsed.SIWE_CLOCK_SKEW_SECONDS,
+    },
+    http: {
+      requestTimeoutMs: parsed.HTTP_REQUEST_TIMEOUT_MS,
+      shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
+      docsEnabled: parsed.DOCS_ENABLED,
     },
   } satisfies Omit<AppConfig, 'isProduction'>);
 }

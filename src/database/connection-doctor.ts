@@ -7,6 +7,7 @@ import { describeConnectionError } from './connection-diagnostics';
 import { ParsedDatabaseUrl, parseDatabaseUrl, redactUrl, tlsOptions } from './connection-options';
 import { MigrationEntry, MIGRATIONS_TABLE } from './migration-runner';
 import { openOrm } from './orm.config';
+import { withTimeout } from './timeout';
 
 /** Each diagnosis has its own exit code, so a script (or a person) can tell them apart. */
 export const DOCTOR_EXIT_CODES = {
@@ -64,14 +65,6 @@ export function isVpcPrivateHost(host: string): boolean {
 const BINDING_FIX =
   'bind DATABASE_URL to ${<database component>.DATABASE_URL} (scope RUN_TIME) in .do/app.yaml instead of setting ' +
   'it by hand, and App Platform gives each deploy a host the app can reach';
-
-function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 function tcpConnect(host: string, port: number, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {

@@ -1,4 +1,6 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import type { ClientConfig } from 'pg';
+import type { DatabaseConfig } from '../config/app-config';
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 const SSL_MODES: SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
@@ -41,6 +43,29 @@ export function tlsOptions(sslMode: SslMode, caCert: string | null): TlsOptions 
     rejectUnauthorized: true,
     ...(caCert ? { ca: caCert } : {}),
     ...(sslMode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}),
+  };
+}
+
+/**
+ * What node-postgres is handed for every connection the app opens to `url`: the ORM's pool and the
+ * readiness probe's own connection alike, so TLS and the timeouts cannot differ between them.
+ */
+export function pgConnectionOptions(db: DatabaseConfig, url: string): ClientConfig {
+  const target = parseDatabaseUrl(url);
+  return {
+    host: target.host,
+    port: target.port,
+    user: target.user || undefined,
+    password: target.password || undefined,
+    database: target.database,
+    ssl: tlsOptions(target.sslMode, db.caCert),
+    connectionTimeoutMillis: db.connectTimeoutMs,
+    // Server-side bound, sent at connect (0 behind PgBouncer, which refuses it as a startup parameter).
+    statement_timeout: db.statementTimeoutMs || undefined,
+    // Client-side bound, independent of it: a server that stops answering never sends statement_timeout.
+    query_timeout: db.queryTimeoutMs || undefined,
+    application_name: 'villa-profile-api',
+    keepAlive: true,
   };
 }
 

@@ -3,9 +3,11 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { AppConfig } from '../config/app-config';
 import { describeConnectionError } from './connection-diagnostics';
+import { DatabaseProbe } from './database-probe';
 import { parseDatabaseUrl, redactUrl } from './connection-options';
 import { MigrationEntry, MigrationRunner } from './migration-runner';
 import { buildOrmOptions } from './orm.config';
+import { WriteTransactions } from './write-transactions';
 
 export const MIGRATION_LIST = Symbol('MIGRATION_LIST');
 
@@ -72,8 +74,10 @@ export class DatabaseModule {
           useFactory: (orm: MikroORM, list: MigrationEntry[]) => new MigrationRunner(orm, list),
         },
         DatabaseBootstrap,
+        DatabaseProbe,
+        { provide: WriteTransactions, inject: [AppConfig], useFactory: (config: AppConfig) => new WriteTransactions(config.database) },
       ],
-      exports: [MigrationRunner],
+      exports: [MigrationRunner, DatabaseProbe, WriteTransactions],
     };
   }
 }

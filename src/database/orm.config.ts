@@ -7,7 +7,7 @@ import { AuthSession } from '../auth/session.entity';
 import { DatabaseConfig } from '../config/app-config';
 import { Profile } from '../profile/profile.entity';
 import { BoundedClient } from './bounded-client';
-import { parseDatabaseUrl, tlsOptions } from './connection-options';
+import { parseDatabaseUrl, pgConnectionOptions } from './connection-options';
 
 const ormLogger = new Logger('Database');
 
@@ -39,15 +39,8 @@ export function buildOrmOptions(db: DatabaseConfig, url: string, overrides: Opti
     // pg's Pool options, directly: MikroORM 7 silently ignores the v6 form nested under `connection`.
     driverOptions: {
       Client: BoundedClient,
-      ssl: tlsOptions(target.sslMode, db.caCert),
-      // Bounds the TCP/TLS/login handshake and the wait for a pooled connection alike: a dead database yields 503s, not hung requests.
-      connectionTimeoutMillis: db.connectTimeoutMs,
-      // Server-side bound, sent at connect (0 behind PgBouncer, which refuses it as a startup parameter).
-      statement_timeout: db.statementTimeoutMs || undefined,
-      // Client-side bound, independent of it: a server that stops answering never sends statement_timeout.
-      query_timeout: db.queryTimeoutMs || undefined,
-      application_name: 'villa-profile-api',
-      keepAlive: true,
+      // TLS (sslmode, DATABASE_CA_CERT) and the timeouts live in one function, shared with the readiness probe.
+      ...pgConnectionOptions(db, url),
     },
     // Only what MikroORM logs with debug off (deprecations) reaches the app's logger, never the console.
     logger: (message: string) => ormLogger.warn(message),

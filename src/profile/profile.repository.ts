@@ -2,6 +2,7 @@ import { EntityManager, EntityRepository, SqlEntityManager, UniqueConstraintViol
 import type { ExpressionBuilder, SelectQueryBuilder } from 'kysely';
 import { KeyedLookup, keyedLookup } from '../database/lookup-batcher';
 import { Database, Db, isoTimestamp, kyselyOf, PreparedQuery, run } from '../database/query';
+import type { WriteTransactions } from '../database/write-transactions';
 import { Profile } from './profile.entity';
 
 /** A profile row as the read paths return it: plain JSON-ready values, no entity, no identity map. */
@@ -93,6 +94,8 @@ type Lookup = { address: string; nickname: string };
 export interface ProfileRepositoryOptions {
   /** Coalesce concurrent single-key reads (DATABASE_BATCH_LOOKUPS). */
   batchLookups: boolean;
+  /** The app's one WriteTransactions: the write-slot limit holds across every write. */
+  transactions: WriteTransactions;
 }
 
 /** A lookup whose one-key and many-key statements are compiled once, here, at boot. */
@@ -126,10 +129,12 @@ export class ProfileRepository extends EntityRepository<Profile> {
   private readonly nicknameByAddress: KeyedLookup<Lookup>;
   private readonly byNormalizedNickname: KeyedLookup<Lookup & { normalized?: string }>;
   private readonly taken: KeyedLookup<{ n: string }>;
+  private readonly transactions: WriteTransactions;
 
-  constructor(em: EntityManager, options: ProfileRepositoryOptions = { batchLookups: true }) {
+  constructor(em: EntityManager, options: ProfileRepositoryOptions) {
     super(em, Profile);
     this.db = kyselyOf(em);
+    this.transactions = options.transactions;
     this.byAddress = preparedLookup<ProfileRecord>(em, options, READS.byAddress, READS.byAddresses, (r) => r.address);
     this.nicknameByAddress = preparedLookup<Lookup>(em, options, READS.nicknameByAddress, READS.nicknamesByAddresses, (r) => r.address);
     this.byNormalizedNickname = preparedLookup<Lookup & { normalized?: string }>(
@@ -169,12 +174,11 @@ export class ProfileRepository extends EntityRepository<Profile> {
 
   /**
    * Runs `work` in a transaction. The work receives a handle whose reads lock the row, so the
-   * decision it makes (limits, cooldown, what counts as a change) cannot race another write.
+   * decision it makes (limits, cooldown, what counts as a change) cannot race another write. Its lock
+   * waits and the connections it may hold are bounded (WriteTransactions).
    */
   transaction<T>(work: (tx: ProfileTransaction) => Promise<T>): Promise<T> {
-    // Kysely's callback transaction releases its connection on every path; MikroORM 7's em.transactional
-    // (Kysely's controlled transaction) leaks it when BEGIN itself fails, as when the database vanishes.
-    return this.db.transaction().execute((trx) => work(new ProfileTransaction(this.em, trx)));
+    return this.transactions.run(this.db, (trx) => work(new ProfileTransaction(this.em, trx)));
   }
 }
 

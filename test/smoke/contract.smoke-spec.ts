@@ -91,8 +91,11 @@ describe(`contract smoke checks against ${BASE}`, () => {
     expect(res.body).toEqual(expect.objectContaining({ error: expect.any(String) }));
   });
 
-  it('GET /docs-json → the OpenAPI document with the contract paths', async () => {
-    const res = await api().get('/docs-json').expect(200);
+  it('GET /docs-json → the OpenAPI document with the contract paths (a JSON 404 with DOCS_ENABLED=false, production\'s default)', async () => {
+    const res = await api().get('/docs-json');
+    expect([200, 404]).toContain(res.status);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    if (res.status === 404) return expect(res.body).toEqual({ error: 'Not found' });
     expect(res.body.openapi).toMatch(/^3\./);
     expect(Object.keys(res.body.paths)).toEqual(
       expect.arrayContaining(['/api/profile', '/api/profile/{address}', '/api/nicknames/check/{nickname}', '/api/nicknames/resolve/{nickname}', '/api/health']),
