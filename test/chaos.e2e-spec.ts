@@ -1,6 +1,9 @@
 import { currentTarget } from './support/pg-target';
 import { Client } from 'pg';
 import { connect } from 'node:net';
+import request from 'supertest';
+import { withTimeout } from '../src/database/timeout';
+import { SECRET_HEADER } from './support/admin-client';
 import { COMPILED_MAIN, ensureBuild, freePort, spawnNode } from './support/app-process';
 import { signIn, SignedIn } from './support/auth';
 import { TcpProxy } from './support/tcp-proxy';
@@ -227,4 +230,46 @@ describeOnServer('SIGTERM while 100 requests are in flight', () => {
       app.kill();
     }
   }, 90_000);
+});
+
+/**
+ * The migration runner's transaction gives its connection back however it fails. With a pool of 1
+ * (the embedded database's), one connection kept is every later query waiting for the pool and a
+ * shutdown that never ends (the pool's end waits for it).
+ */
+describe('a migration run whose BEGIN gets no answer, on a pool of 1', () => {
+  let db: TestDatabase;
+  let proxy: TcpProxy;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    proxy = await TcpProxy.start(db.url);
+    t = await startTestApp({
+      db,
+      databaseUrl: proxy.url(db.url),
+      env: { DATABASE_POOL_MAX: '1', DATABASE_QUERY_TIMEOUT_MS: '1000', DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS) },
+    });
+  });
+  let closed = false;
+  const close = () => withTimeout(t.close(), 5000, () => new Error('app.close() still waiting for the pool after 5 s'));
+  afterAll(async () => {
+    if (!closed) await close().catch(() => undefined);
+    await proxy.close();
+    await db.drop();
+  });
+
+  it('answers 503, then the next run goes through once the database is back, and the app closes', async () => {
+    // The boot's run left the pool's one connection idle: the next run's BEGIN is sent on it.
+    proxy.stall();
+    const stalled = await request(t.url).post('/api/admin/migrations/up').set(SECRET_HEADER);
+    expect(stalled.status).toBe(503);
+    proxy.restore();
+
+    const status = await request(t.url).get('/api/admin/migrations').set(SECRET_HEADER);
+    expect(status.status).toBe(200);
+    expect(status.body.pending).toEqual([]);
+    await expect(close()).resolves.toBeUndefined();
+    closed = true;
+  }, 30_000);
 });

@@ -85,11 +85,19 @@ export class MigrationRunner {
 
   private async locked<T>(work: (em: SqlEntityManager) => Promise<T>): Promise<T> {
     const em = this.orm.em.fork() as SqlEntityManager;
-    return em.transactional(async (tx) => {
-      await tx.execute(`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
-      await tx.execute(CREATE_TABLE);
-      return work(tx as SqlEntityManager);
-    });
+    // Kysely's callback transaction gives its connection back on every path. em.transactional (Kysely's
+    // controlled transaction) keeps it when BEGIN fails: on a pool of 1 (the embedded database's), every
+    // later query would wait for the pool and the pool's close, at shutdown, would never end.
+    return em
+      .getConnection()
+      .getClient()
+      .transaction()
+      .execute(async (trx) => {
+        em.setTransactionContext(trx);
+        await em.execute(`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+        await em.execute(CREATE_TABLE);
+        return work(em);
+      });
   }
 
   private async readStatus(em: SqlEntityManager): Promise<MigrationStatus> {
