@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { KeyedLookup, keyedLookup } from '../database/lookup-batcher';
+import { KeyedLookup, keyedLookup } from '../database/keyed-lookup';
 import { PooledSql } from '../database/pooled-sql';
 import { isoTimestamp } from '../database/sql';
 import { PURGE_BATCH } from './nonce.repository';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isUniqueViolation } from '../common/errors';
 import { AppConfig } from '../config/app-config';
-import { KeyedLookup, keyedLookup } from '../database/lookup-batcher';
+import { KeyedLookup, keyedLookup } from '../database/keyed-lookup';
 import { PooledSql, Query } from '../database/pooled-sql';
 import { isoTimestamp } from '../database/sql';
 
@@ -83,8 +83,9 @@ type Lookup = { address: string; nickname: string };
  * run in a transaction on one connection.
  *
  * Single-key reads (a profile, a reverse or forward lookup, which names are taken, the addresses of a
- * batch) are coalesced (LookupBatcher): the lookups of concurrent requests share one round trip, and a
- * lone one is sent as the one-row query. `DATABASE_BATCH_LOOKUPS=false` sends one query per lookup.
+ * batch) are coalesced (keyedLookup, over DataLoader): the lookups of concurrent requests share one
+ * round trip, and a lone one is sent as the one-row query. `DATABASE_BATCH_LOOKUPS=false` sends one
+ * query per lookup.
  */
 @Injectable()
 export class ProfileRepository {
