@@ -15,7 +15,7 @@ const MAX_KEYS_PER_QUERY = 500;
  *
  * Nothing is cached (`cache: false`): each batch is a fresh read, so a lookup never sees data older
  * than a lookup made alone at the same moment. A failed fetch fails every lookup in its batch with
- * its own error.
+ * its own error. It replaced a home-made batcher at the same cost (docs/performance.md, "DataLoader").
  *
  * @param fetch returns the found values by key; keys it leaves out resolve as `undefined`.
  */
