@@ -8,7 +8,8 @@ import { isLive, SessionRecord } from '../src/auth/session.repository';
 import { HttpException } from '@nestjs/common';
 import { INVALID_ADDRESS, parseAddress as parseServiceAddress } from '../src/common/address';
 import { isUniqueViolation } from '../src/common/errors';
-import { AppConfig, loadConfig } from '../src/config/app-config';
+import { AppConfig } from '../src/config/app-config';
+import { loadConfigModule } from '../src/config/config.module';
 import { NicknameErrors, suggestionCandidates, validateNickname } from '../src/nickname/nickname.rules';
 import { AVATAR_SELECTIONS, AVATAR_STYLES, INT32_MAX } from '../src/profile/dto/profile.dto';
 import { ChangeLimits, decideNicknameChange, refusalMessage } from '../src/profile/nickname-change.policy';
@@ -355,8 +356,9 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 // Run directly (the bench spawns it): configured by the same environment as the service.
 if (require.main === module) {
-  const config = loadConfig();
-  const baseline = createBaseline({ config });
-  baseline.server.listen(config.port, config.host, () => process.stdout.write(`baseline listening on ${config.host}:${config.port}\n`));
-  process.once('SIGTERM', () => void baseline.close().then(() => process.exit(0)));
+  void loadConfigModule().then(({ config }) => {
+    const baseline = createBaseline({ config });
+    baseline.server.listen(config.port, config.host, () => process.stdout.write(`baseline listening on ${config.host}:${config.port}\n`));
+    process.once('SIGTERM', () => void baseline.close().then(() => process.exit(0)));
+  });
 }

@@ -22,9 +22,10 @@ const { MIGRATIONS } = require(join(dist, 'migrations'));
 
 async function main() {
   const migrationsDir = join(__dirname, '..', 'migrations');
-  const config = loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'warn' });
   const embedded = await EmbeddedDatabase.start(null);
-  const orm = await openOrm({ ...config.database, poolMax: 1 }, embedded.url);
+  // A fixed environment, not the developer's (.env included): the diff is always against this throw-away database.
+  const config = loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'warn' }, { embeddedDatabaseUrl: embedded.url });
+  const orm = await openOrm(config.database, config.database.url);
   try {
     await new MigrationRunner(orm, MIGRATIONS).up();
     const result = await orm.migrator.create(migrationsDir, blank, false, name);

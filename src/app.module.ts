@@ -2,10 +2,9 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { MIGRATIONS } from '../migrations';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
-import { Clock } from './common/clock';
+import { Clock, ClockModule } from './common/clock';
 import { RateLimitModule } from './common/rate-limit';
-import { AppConfig } from './config/app-config';
-import { ConfigModule } from './config/config.module';
+import { LoadedConfig } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { MigrationEntry } from './database/migration-runner';
 import { HealthModule } from './health/health.module';
@@ -22,11 +21,12 @@ export interface AppModuleOptions {
 @Module({})
 export class AppModule {
   /** `config.database.url` must be resolved (embedded or real) before the module is built. */
-  static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
+  static forRoot({ module: configModule }: LoadedConfig, options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config, options.clock),
+        configModule,
+        ClockModule.forRoot(options.clock),
         DatabaseModule.forRoot(options.migrations ?? MIGRATIONS),
         RateLimitModule,
         HealthModule,

@@ -11,7 +11,7 @@ import { clientErrorHandler, registerJsonBodyParser } from './common/json-body';
 import { createLogger, PinoLoggerService, requestId, requestLogHooks } from './common/logging';
 import { registerDocsSecurityHeaders, securityHeaderSets, securityHeadersHook } from './common/security-headers';
 import { createValidationPipe } from './common/validation.pipe';
-import { AppConfig } from './config/app-config';
+import { LoadedConfig } from './config/config.module';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
@@ -70,7 +70,8 @@ function routerErrors(onRequest: onRequestHookHandler[], onResponse: onResponseH
 }
 
 /** Builds the HTTP app (Fastify adapter, global pipe and filter, OpenAPI) without listening. */
-export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+export async function createApp(loaded: LoadedConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const { config } = loaded;
   const logger = createLogger(config, options.logStream);
   const headers = securityHeaderSets();
   const requestLog = requestLogHooks(logger);
@@ -102,7 +103,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // on every request either.
     skipMiddie: true,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(loaded, options), adapter, {
     logger: new PinoLoggerService(logger),
     bodyParser: false, // registerJsonBodyParser below replaces it
   });

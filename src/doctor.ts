@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { MIGRATIONS } from '../migrations';
-import { ConfigError, loadConfig } from './config/app-config';
+import { ConfigError } from './config/app-config';
+import { loadConfigModule } from './config/config.module';
 import { ConnectionDoctor, DOCTOR_EXIT_CODES, DoctorLine } from './database/connection-doctor';
 
 const MARK: Record<DoctorLine['verdict'], string> = { ok: '✓', fail: '✗', warn: '⚠', info: ' ' };
@@ -19,7 +20,7 @@ async function main(): Promise<number> {
   Logger.overrideLogger(false);
   process.stdout.write(`villa doctor — node ${process.version}\n`);
   try {
-    const config = loadConfig();
+    const { config } = await loadConfigModule();
     return await new ConnectionDoctor(config, MIGRATIONS, print).run();
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;

@@ -3,32 +3,39 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap';
-import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { ConfigError, ConfigInputs } from './config/app-config';
+import { LoadedConfig, loadConfigModule } from './config/config.module';
 import { EmbeddedDatabase } from './database/embedded-database';
 import { missingNodeFlags } from './node-flags';
 
-/** Boot: validate config (fail closed), pick the database, listen, and shut down cleanly on SIGTERM. */
-async function main(): Promise<void> {
-  let config: AppConfig;
+/** The validated config, or one line per bad variable on stderr and exit 1. */
+async function loadConfigOrExit(inputs: ConfigInputs = {}): Promise<LoadedConfig> {
   try {
-    config = loadConfig();
+    return await loadConfigModule(inputs);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const problem of err.problems) process.stderr.write(`config error: ${problem}\n`);
     process.exit(1);
   }
+}
+
+/** Boot: validate config (fail closed), pick the database, listen, and shut down cleanly on SIGTERM. */
+async function main(): Promise<void> {
+  let loaded = await loadConfigOrExit();
 
   let embedded: EmbeddedDatabase | null = null;
-  if (!config.database.url) {
-    embedded = await EmbeddedDatabase.start(config.database.embeddedDataDir);
-    config.database = { ...config.database, url: embedded.url, embedded: true, poolMax: 1 };
+  if (!loaded.config.database.url) {
+    embedded = await EmbeddedDatabase.start(loaded.config.database.embeddedDataDir);
+    // Its URL exists only once it listens: the config is built again with it as an input, never changed.
+    loaded = await loadConfigOrExit({ embeddedDatabaseUrl: embedded.url });
     process.stdout.write(
       `Using the embedded PostgreSQL (PGlite) with data in ${embedded.dataDir}; migrations run at boot.\n` +
         `Set DATABASE_URL=postgresql://user:password@host:5432/dbname to use a real PostgreSQL server.\n`,
     );
   }
 
-  const app = await createApp(config);
+  const { config } = loaded;
+  const app = await createApp(loaded);
   const logger = new Logger('Bootstrap');
   const server = app.getHttpServer() as Server;
   await app.listen({ port: config.port, host: config.host });

@@ -5,7 +5,8 @@ import { currentTarget } from './support/pg-target';
 import { startTestApp, TestApp } from './support/test-app';
 
 // A file of its own: two apps on one database, and Nest's static Logger follows the last app created.
-// Two apps and the suite's own connection are three sessions: more than the embedded PGlite serves.
+// Server only: two apps and the suite's own connection are three sessions, more than the embedded
+// PGlite serves; and production requires DATABASE_URL, so no production app runs on the embedded one.
 const describeOnServer = currentTarget().mode === 'server' ? describe : describe.skip;
 
 const nonceRow = async (t: TestApp, nonce: string) =>
@@ -87,7 +88,7 @@ describeOnServer('auth: bounded signature attempts per nonce, across two instanc
   });
 });
 
-describe('auth: the same sign-in under production rules (NODE_ENV=production)', () => {
+describeOnServer('auth: the same sign-in under production rules (NODE_ENV=production)', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp({

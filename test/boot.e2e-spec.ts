@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PRODUCTION_NODE_FLAGS } from '../src/node-flags';
 import { AppProcess, ensureBuild, freePort, spawnApp } from './support/app-process';
 import { currentTarget } from './support/pg-target';
@@ -31,6 +34,16 @@ describe('boot fails closed in production (compiled app)', () => {
     started.push(app);
     const code = await app.exited();
     return { code, output: app.output() };
+  }
+
+  /** Starts the compiled app, waits until it answers ready on `port`, stops it (exit 0): its output. */
+  async function serveThenStop(env: Record<string, string>, port: number, nodeArgs?: readonly string[], cwd?: string): Promise<string> {
+    const app = spawnApp(env, nodeArgs, cwd);
+    started.push(app);
+    await app.waitFor(`http://127.0.0.1:${port}/health/ready`);
+    app.child.kill('SIGTERM');
+    await expect(app.exited()).resolves.toBe(0);
+    return app.output();
   }
 
   /** Every variable production requires, valid: each case below breaks exactly one. */
@@ -119,32 +132,48 @@ describe('boot fails closed in production (compiled app)', () => {
       url.username = 'postgres';
       url.password = DB_PASSWORD; // the local server trusts loopback: a password is accepted and ignored
       const port = await freePort();
-      const app = spawnApp({ ...production, HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: url.toString() });
-      started.push(app);
+      const output = await serveThenStop({ ...production, HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: url.toString() }, port);
 
-      await app.waitFor(`http://127.0.0.1:${port}/health/ready`);
-      app.child.kill('SIGTERM');
-      await expect(app.exited()).resolves.toBe(0);
-
-      expect(app.output()).toMatch(/Listening on/);
-      expect(app.output()).not.toMatch(/config error/);
-      expect(app.output()).not.toMatch(/started without the node flags/);
-      for (const secret of SECRETS) expect(app.output()).not.toContain(secret);
+      expect(output).toMatch(/Listening on/);
+      expect(output).not.toMatch(/config error/);
+      expect(output).not.toMatch(/started without the node flags/);
+      for (const secret of SECRETS) expect(output).not.toContain(secret);
     });
 
     onServer('started as `node dist/src/main.js`, without the production node flags: runs, and warns naming them', async () => {
       const port = await freePort();
-      const app = spawnApp({ ...production, HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: db.url }, []);
-      started.push(app);
+      const output = await serveThenStop({ ...production, HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: db.url }, port, []);
 
-      await app.waitFor(`http://127.0.0.1:${port}/health/ready`);
-      app.child.kill('SIGTERM');
-      await expect(app.exited()).resolves.toBe(0);
-
-      const warning = app.output().split('\n').find((line) => line.includes('started without the node flags'));
+      const warning = output.split('\n').find((line) => line.includes('started without the node flags'));
       expect(warning).toBeDefined();
       expect(JSON.parse(warning!)).toMatchObject({ level: 40 });
       for (const flag of PRODUCTION_NODE_FLAGS) expect(warning).toContain(flag);
+    });
+
+    describe('with a .env file in the working directory', () => {
+      let dir: string;
+      beforeEach(() => {
+        dir = mkdtempSync(join(tmpdir(), 'villa-dotenv-'));
+      });
+      afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+      onServer('reads it in development: listens where the file says, on the database it names', async () => {
+        const port = await freePort();
+        writeFileSync(join(dir, '.env'), `HOST=127.0.0.1\nPORT=${port}\nDATABASE_URL=${db.url}\n`);
+        const output = await serveThenStop({ NODE_ENV: 'development' }, port, undefined, dir);
+
+        expect(output).toMatch(/Listening on/);
+        expect(output).not.toMatch(/embedded PostgreSQL/);
+      });
+
+      onServer('ignores it in production, even with a variable that would not validate', async () => {
+        writeFileSync(join(dir, '.env'), `DATABASE_POOL_MAX=lots\nMIGRATE_SECRET=${SHORT_SECRET}\n`);
+        const port = await freePort();
+        const output = await serveThenStop({ ...production, HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: db.url }, port, undefined, dir);
+
+        expect(output).not.toMatch(/config error/);
+        for (const secret of SECRETS) expect(output).not.toContain(secret);
+      });
     });
   });
 });

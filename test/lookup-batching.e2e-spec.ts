@@ -6,7 +6,7 @@ import { pipelinedGets, RawResponse } from './support/raw-http';
 import { startTestApp, TestApp } from './support/test-app';
 
 /**
- * Concurrent single-key lookups share one query (ProfileRepository over LookupBatcher). Requests
+ * Concurrent single-key lookups share one query (the repositories over DataLoader). Requests
  * pipelined on one socket are parsed from one read, so they are deterministically concurrent: each
  * still gets exactly the answer it gets alone, and the driver sees one statement per kind of lookup.
  */

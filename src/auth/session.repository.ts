@@ -1,6 +1,6 @@
 import { EntityManager, EntityRepository } from '@mikro-orm/postgresql';
 import type { ExpressionBuilder } from 'kysely';
-import { KeyedLookup, keyedLookup } from '../database/lookup-batcher';
+import { KeyedLookup, keyedLookup } from '../database/keyed-lookup';
 import { Database, Db, isoTimestamp, kyselyOf, PreparedQuery, run } from '../database/query';
 import { PURGE_BATCH } from './nonce.repository';
 import { AuthSession } from './session.entity';

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { MIGRATIONS } from '../../migrations';
-import { ConfigError, loadConfig } from '../config/app-config';
+import { ConfigError } from '../config/app-config';
+import { loadConfigModule } from '../config/config.module';
 import { describeConnectionError } from '../database/connection-diagnostics';
 import { parseDatabaseUrl } from '../database/connection-options';
 import { EmbeddedDatabase } from '../database/embedded-database';
@@ -26,7 +27,7 @@ async function main(command: string | undefined): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const config = loadConfig();
+  const { config } = await loadConfigModule();
   const embedded = config.database.url ? null : await EmbeddedDatabase.start(config.database.embeddedDataDir);
   const url = config.database.migrationUrl ?? config.database.url ?? embedded!.url;
   const db = { ...config.database, poolMax: 1 };

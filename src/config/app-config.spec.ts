@@ -245,6 +245,54 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('the embedded database is an input, not a change made afterwards', () => {
+    const EMBEDDED_URL = 'postgresql://postgres@127.0.0.1:54321/postgres';
+
+    it('without DATABASE_URL: the embedded URL, marked embedded, on a pool of 1', () => {
+      expect(loadConfig({ DATABASE_POOL_MAX: '8' }, { embeddedDatabaseUrl: EMBEDDED_URL }).database).toMatchObject({
+        url: EMBEDDED_URL,
+        embedded: true,
+        poolMax: 1,
+      });
+    });
+
+    it('with DATABASE_URL: that database, the input is not used', () => {
+      const url = 'postgresql://postgres@127.0.0.1:5432/villa';
+      expect(loadConfig({ DATABASE_URL: url }, { embeddedDatabaseUrl: EMBEDDED_URL }).database).toMatchObject({
+        url,
+        embedded: false,
+        poolMax: 10,
+      });
+    });
+  });
+
+  describe('the validated config is immutable', () => {
+    const config = loadConfig({ CORS_ORIGINS: 'https://app.villa.example' });
+    const writable = config as unknown as {
+      port: number;
+      database: { url: string | null; poolMax: number };
+      corsOrigins: string[];
+      nickname: { reserved: string[] };
+    };
+
+    it.each([
+      ['a top-level value', () => (writable.port = 1)],
+      ['a whole section', () => (writable.database = { url: 'postgresql://x@h/db', poolMax: 1 })],
+      ['a nested value', () => (writable.database.url = 'postgresql://x@h/db')],
+      ['a list', () => writable.corsOrigins.push('https://evil.example')],
+      ['a nested list', () => writable.nickname.reserved.splice(0)],
+    ])('changing %s throws', (_what, mutate) => {
+      expect(mutate).toThrow(TypeError);
+    });
+
+    it('and nothing changed', () => {
+      expect(config.port).toBe(3000);
+      expect(config.database).toMatchObject({ url: null, poolMax: 10 });
+      expect(config.corsOrigins).toEqual(['https://app.villa.example']);
+      expect(config.nickname.reserved).toContain('admin');
+    });
+  });
+
   describe('DATABASE_CA_CERT', () => {
     const pemBody = 'MIIBszCCAVmgAwIBAgIUQ0FfVGVzdA==';
 

@@ -5,7 +5,7 @@ import { DEFAULT_RESERVED_NICKNAMES, DEFAULT_SIWE_CHAIN_IDS, DEV_SIWE_DOMAINS, E
 export interface DatabaseConfig {
   /** null: no DATABASE_URL outside production, so the embedded database is used. */
   url: string | null;
-  /** True when `url` points at the in-process embedded database (set by the bootstrap, not by env). */
+  /** True when `url` points at the in-process embedded database (an input, not a variable: ConfigInputs). */
   embedded: boolean;
   /** A direct connection for migrations when `url` goes through a pooler; null: use `url`. */
   migrationUrl: string | null;
@@ -17,13 +17,13 @@ export interface DatabaseConfig {
   queryTimeoutMs: number;
   /** Bound on a profile write's wait for a row lock (lock_timeout, per transaction); 0: none. */
   lockTimeoutMs: number;
-  /** Coalesce concurrent single-key lookups into one query (see LookupBatcher). */
+  /** Coalesce concurrent single-key lookups into one query (see keyedLookup). */
   batchLookups: boolean;
   embeddedDataDir: string;
   migrateOnBoot: boolean;
 }
 
-/** The validated, typed configuration. Built once at boot; the only place `process.env` is read. */
+/** The validated, typed configuration: built once at boot, deeply frozen. Only config/ reads `process.env`. */
 export class AppConfig {
   nodeEnv: NodeEnv;
   port: number;
@@ -77,7 +77,13 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
+
+/** What the process decided before its config was built, as opposed to what the environment says. */
+export interface ConfigInputs {
+  /** The embedded database this process serves because DATABASE_URL is unset (PGlite: a pool of 1). */
+  embeddedDatabaseUrl?: string;
+}
 
 function blankToUndefined(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
@@ -188,13 +194,32 @@ function describe(errors: ValidationError[]): string[] {
   });
 }
 
-/** Validates the environment and returns the typed config, or throws ConfigError. */
-export function loadConfig(env: Env = process.env): AppConfig {
+/** Frozen all the way down: a config nothing can change after validation. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/** Parses and validates the environment: the variables in their types, frozen; or throws ConfigError. */
+export function validateEnv(env: Env): EnvSchema {
   const parsed = parseEnv(env);
   const errors = validateSync(parsed, { validationError: { target: false, value: false } });
   if (errors.length > 0) throw new ConfigError(describe(errors));
+  return deepFreeze(parsed);
+}
 
-  return Object.assign(new AppConfig(), {
+/** Validates the environment and returns the typed config, or throws ConfigError. */
+export function loadConfig(env: Env = process.env, inputs: ConfigInputs = {}): AppConfig {
+  return buildConfig(validateEnv(env), inputs);
+}
+
+/** The typed config of validated variables and this process's inputs, deeply frozen. */
+export function buildConfig(parsed: EnvSchema, inputs: ConfigInputs = {}): AppConfig {
+  const embedded = parsed.DATABASE_URL === undefined && inputs.embeddedDatabaseUrl !== undefined;
+  const config = Object.assign(new AppConfig(), {
     nodeEnv: parsed.NODE_ENV,
     port: parsed.PORT,
     host: parsed.HOST,
@@ -208,11 +233,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       auth: parsed.RATE_LIMIT_AUTH,
     },
     database: {
-      url: parsed.DATABASE_URL ?? null,
-      embedded: false,
+      url: parsed.DATABASE_URL ?? inputs.embeddedDatabaseUrl ?? null,
+      embedded,
       migrationUrl: parsed.DATABASE_MIGRATION_URL ?? null,
       caCert: parsed.DATABASE_CA_CERT ?? null,
-      poolMax: parsed.DATABASE_POOL_MAX,
+      poolMax: embedded ? 1 : parsed.DATABASE_POOL_MAX,
       connectTimeoutMs: parsed.DATABASE_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: parsed.DATABASE_STATEMENT_TIMEOUT_MS,
       queryTimeoutMs: parsed.DATABASE_QUERY_TIMEOUT_MS,
@@ -247,4 +272,5 @@ export function loadConfig(env: Env = process.env): AppConfig {
       docsEnabled: parsed.DOCS_ENABLED,
     },
   } satisfies Omit<AppConfig, 'isProduction'>);
+  return deepFreeze(config);
 }

@@ -1,6 +1,6 @@
 import { EntityManager, EntityRepository, SqlEntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import type { ExpressionBuilder, SelectQueryBuilder } from 'kysely';
-import { KeyedLookup, keyedLookup } from '../database/lookup-batcher';
+import { KeyedLookup, keyedLookup } from '../database/keyed-lookup';
 import { Database, Db, isoTimestamp, kyselyOf, PreparedQuery, run } from '../database/query';
 import type { WriteTransactions } from '../database/write-transactions';
 import { Profile } from './profile.entity';
@@ -120,8 +120,9 @@ function preparedLookup<V>(
  * transaction on one connection.
  *
  * Single-key reads (a profile, a reverse or forward lookup, which names are taken, the addresses of a
- * batch) are coalesced (LookupBatcher): the lookups of concurrent requests share one round trip, and a
- * lone one is sent as the one-row query. `DATABASE_BATCH_LOOKUPS=false` sends one query per lookup.
+ * batch) are coalesced (keyedLookup, over DataLoader): the lookups of concurrent requests share one
+ * round trip, and a lone one is sent as the one-row query. `DATABASE_BATCH_LOOKUPS=false` sends one
+ * query per lookup.
  */
 export class ProfileRepository extends EntityRepository<Profile> {
   private readonly db: Db;

@@ -1,11 +1,15 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PRODUCTION_NODE_FLAGS } from '../../src/node-flags';
 
 const ROOT = join(__dirname, '..', '..');
 export const COMPILED_MAIN = join(ROOT, 'dist', 'src', 'main.js');
 export const COMPILED_MIGRATE_CLI = join(ROOT, 'dist', 'src', 'cli', 'migrate.js');
+/** Where spawned processes run: empty, so a developer's `.env` in the repository never reaches a test. */
+const BARE_CWD = mkdtempSync(join(tmpdir(), 'villa-spawn-'));
 
 /** Compiles dist/ when a source is newer (the suites that spawn the real process call it in beforeAll). */
 export function ensureBuild(): void {
@@ -31,6 +35,11 @@ export interface AppProcess {
   output(): string;
   /** Resolves with the exit code (null when killed by a signal), rejects after `timeoutMs`. */
   exited(timeoutMs?: number): Promise<number | null>;
+  /**
+   * Resolves once the output matches `pattern` (bounded). Development logs go through pino-pretty's
+   * worker thread, so on a loaded machine a line can arrive after the app already answers.
+   */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** Polls `url` until it answers 200 (bounded); fails early when the process exits. */
   waitFor(url: string, timeoutMs?: number): Promise<void>;
   /** SIGKILL if still running: for afterAll, so a failed test never leaves a process behind. */
@@ -39,11 +48,17 @@ export interface AppProcess {
 
 /**
  * Runs a compiled entry point with exactly `env` (plus PATH): nothing from the test runner's own
- * environment leaks in, so a test sees what a bare machine would.
+ * environment leaks in, so a test sees what a bare machine would. `cwd` is where a `.env` is looked for.
  */
-export function spawnNode(script: string, env: Record<string, string>, args: string[] = [], nodeArgs: readonly string[] = []): AppProcess {
+export function spawnNode(
+  script: string,
+  env: Record<string, string>,
+  args: string[] = [],
+  nodeArgs: readonly string[] = [],
+  cwd = BARE_CWD,
+): AppProcess {
   const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
-    cwd: ROOT,
+    cwd,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -61,6 +76,13 @@ export function spawnNode(script: string, env: Record<string, string>, args: str
         timer = setTimeout(() => reject(new Error(`process still running after ${timeoutMs} ms:\n${output}`)), timeoutMs);
       });
       return Promise.race([exit, timeout]).finally(() => clearTimeout(timer));
+    },
+    async waitForOutput(pattern, timeoutMs = 10_000) {
+      const until = Date.now() + timeoutMs;
+      while (!pattern.test(output)) {
+        if (Date.now() >= until) throw new Error(`no output matching ${pattern} within ${timeoutMs} ms:\n${output}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
     async waitFor(url, timeoutMs = 30_000) {
       const until = Date.now() + timeoutMs;
@@ -82,6 +104,6 @@ export function spawnNode(script: string, env: Record<string, string>, args: str
 }
 
 /** The compiled app as `npm start` runs it: `node <production flags> dist/src/main.js` (src/node-flags.ts). */
-export function spawnApp(env: Record<string, string>, nodeArgs: readonly string[] = PRODUCTION_NODE_FLAGS): AppProcess {
-  return spawnNode(COMPILED_MAIN, env, [], nodeArgs);
+export function spawnApp(env: Record<string, string>, nodeArgs: readonly string[] = PRODUCTION_NODE_FLAGS, cwd = BARE_CWD): AppProcess {
+  return spawnNode(COMPILED_MAIN, env, [], nodeArgs, cwd);
 }

@@ -2,7 +2,8 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Writable } from 'node:stream';
 import { MIGRATIONS } from '../../migrations';
 import { createApp } from '../../src/bootstrap';
-import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { AppConfig } from '../../src/config/app-config';
+import { loadConfigModule } from '../../src/config/config.module';
 import { MigrationEntry } from '../../src/database/migration-runner';
 import { createTestDatabase, TestDatabase } from './test-database';
 import { TestClock } from './test-clock';
@@ -34,18 +35,22 @@ export interface TestAppOptions {
 /** Starts the real app (real migrations at boot) on a throw-away database, listening on 127.0.0.1. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATABASE_URL: options.databaseUrl ?? db.url,
-    MIGRATE_SECRET: TEST_MIGRATE_SECRET,
-    LOG_LEVEL: 'info',
-    // Suites send bursts from one IP; the rate-limit tests set their own small limits.
-    RATE_LIMIT_LOOKUPS: '1000000',
-    RATE_LIMIT_WRITES: '1000000',
-    RATE_LIMIT_AUTH: '1000000',
-    ...options.env,
+  const databaseUrl = options.databaseUrl ?? db.url;
+  const loaded = await loadConfigModule({
+    env: {
+      NODE_ENV: 'test',
+      ...(db.embedded ? {} : { DATABASE_URL: databaseUrl }),
+      MIGRATE_SECRET: TEST_MIGRATE_SECRET,
+      LOG_LEVEL: 'info',
+      // Suites send bursts from one IP; the rate-limit tests set their own small limits.
+      RATE_LIMIT_LOOKUPS: '1000000',
+      RATE_LIMIT_WRITES: '1000000',
+      RATE_LIMIT_AUTH: '1000000',
+      ...options.env,
+    },
+    envFile: null, // a developer's .env never reaches a suite
+    embeddedDatabaseUrl: db.embedded ? databaseUrl : undefined,
   });
-  if (db.embedded) config.database = { ...config.database, embedded: true, poolMax: 1 };
   const logs: string[] = [];
   const logStream = new Writable({
     write(chunk, _encoding, done) {
@@ -54,7 +59,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
   });
   const clock = new TestClock(new Date());
-  const app = await createApp(config, { migrations: options.migrations ?? MIGRATIONS, logStream, clock });
+  const app = await createApp(loaded, { migrations: options.migrations ?? MIGRATIONS, logStream, clock });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -62,7 +67,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     app,
     url: `http://127.0.0.1:${port}`,
     db,
-    config,
+    config: loaded.config,
     clock,
     logs,
     async close() {

@@ -1,4 +1,4 @@
-import { keyedLookup, LookupBatcher } from './lookup-batcher';
+import { coalescingLoader, keyedLookup } from './keyed-lookup';
 
 /** A fetch that records each call and answers from `table`. */
 function recordingFetch(table: Record<string, string>) {
@@ -12,28 +12,28 @@ function recordingFetch(table: Record<string, string>) {
 
 const nextCheckPhase = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('LookupBatcher', () => {
+describe('coalescingLoader', () => {
   it('answers lookups made in the same turn of the event loop with one fetch, each with its own value', async () => {
     const { calls, fetch } = recordingFetch({ a: 'A', b: 'B' });
-    const batcher = new LookupBatcher(fetch);
-    const answers = await Promise.all([batcher.load('a'), batcher.load('b'), batcher.load('missing')]);
+    const loader = coalescingLoader(fetch);
+    const answers = await Promise.all([loader.load('a'), loader.load('b'), loader.load('missing')]);
     expect(answers).toEqual(['A', 'B', undefined]);
     expect(calls).toEqual([['a', 'b', 'missing']]);
   });
 
   it('fetches a key asked for twice once, and answers both', async () => {
     const { calls, fetch } = recordingFetch({ a: 'A' });
-    const batcher = new LookupBatcher(fetch);
-    expect(await Promise.all([batcher.load('a'), batcher.load('a')])).toEqual(['A', 'A']);
+    const loader = coalescingLoader(fetch);
+    expect(await Promise.all([loader.load('a'), loader.load('a')])).toEqual(['A', 'A']);
     expect(calls).toEqual([['a']]);
   });
 
   it('collects lookups made from separate callbacks of one I/O round, not only one promise chain', async () => {
     const { calls, fetch } = recordingFetch({ a: 'A', b: 'B' });
-    const batcher = new LookupBatcher(fetch);
+    const loader = coalescingLoader(fetch);
     // Two requests parsed from two sockets: separate macrotasks, each with its own microtasks.
-    const first = new Promise((resolve) => setImmediate(() => void Promise.resolve().then(() => resolve(batcher.load('a')))));
-    const second = new Promise((resolve) => setImmediate(() => resolve(batcher.load('b'))));
+    const first = new Promise((resolve) => setImmediate(() => void Promise.resolve().then(() => resolve(loader.load('a')))));
+    const second = new Promise((resolve) => setImmediate(() => resolve(loader.load('b'))));
     expect(await Promise.all([first, second])).toEqual(['A', 'B']);
     expect(calls).toEqual([['a', 'b']]);
   });
@@ -41,42 +41,50 @@ describe('LookupBatcher', () => {
   it('sends later lookups in a new batch: nothing is cached between batches', async () => {
     const table: Record<string, string> = { a: 'old' };
     const { calls, fetch } = recordingFetch(table);
-    const batcher = new LookupBatcher(fetch);
-    expect(await batcher.load('a')).toBe('old');
+    const loader = coalescingLoader(fetch);
+    expect(await loader.load('a')).toBe('old');
     table.a = 'new';
     await nextCheckPhase();
-    expect(await batcher.load('a')).toBe('new');
+    expect(await loader.load('a')).toBe('new');
     expect(calls).toEqual([['a'], ['a']]);
   });
 
   it('splits a batch at maxKeys', async () => {
     const { calls, fetch } = recordingFetch({ k0: '0', k4: '4' });
-    const batcher = new LookupBatcher(fetch, 2);
-    const answers = await Promise.all(['k0', 'k1', 'k2', 'k3', 'k4'].map((k) => batcher.load(k)));
+    const loader = coalescingLoader(fetch, 2);
+    const answers = await Promise.all(['k0', 'k1', 'k2', 'k3', 'k4'].map((k) => loader.load(k)));
     expect(answers).toEqual(['0', undefined, undefined, undefined, '4']);
     expect(calls).toEqual([['k0', 'k1'], ['k2', 'k3'], ['k4']]);
   });
 
   it('fails every lookup of a failed fetch with its error, and the next batch works again', async () => {
     let fail = true;
-    const batcher = new LookupBatcher(async (keys: string[]) => {
+    const loader = coalescingLoader(async (keys: string[]) => {
       if (fail) throw new Error('database not available');
       return new Map(keys.map((k) => [k, k.toUpperCase()]));
     });
-    const failed = await Promise.allSettled([batcher.load('a'), batcher.load('b')]);
+    const failed = await Promise.allSettled([loader.load('a'), loader.load('b')]);
     expect(failed.map((r) => r.status === 'rejected' && (r.reason as Error).message)).toEqual([
       'database not available',
       'database not available',
     ]);
     fail = false;
-    expect(await batcher.load('a')).toBe('A');
+    expect(await loader.load('a')).toBe('A');
   });
 
-  it('turns a fetch that throws synchronously into rejected lookups, not an uncaught exception', async () => {
-    const batcher = new LookupBatcher<string>(() => {
-      throw new Error('bad statement');
+  it('turns a fetch that throws synchronously into rejected lookups with its own error, not an uncaught exception', async () => {
+    const thrown = new Error('bad statement');
+    const loader = coalescingLoader<string>(() => {
+      throw thrown;
     });
-    await expect(batcher.load('a')).rejects.toThrow('bad statement');
+    await expect(loader.load('a')).rejects.toBe(thrown);
+  });
+
+  it('carries at most 500 keys per fetch by default', async () => {
+    const { calls, fetch } = recordingFetch({});
+    const loader = coalescingLoader(fetch);
+    await Promise.all(Array.from({ length: 1001 }, (_, i) => loader.load(`k${i}`)));
+    expect(calls.map((keys) => keys.length)).toEqual([500, 500, 1]);
   });
 });
 
