@@ -2,13 +2,11 @@ import { currentTarget } from './support/pg-target';
 import { Client } from 'pg';
 import { connect } from 'node:net';
 import request from 'supertest';
-import { withTimeout } from '../src/database/timeout';
 import { SECRET_HEADER } from './support/admin-client';
 import { COMPILED_MAIN, ensureBuild, freePort, spawnNode } from './support/app-process';
 import { signIn, SignedIn } from './support/auth';
-import { TcpProxy } from './support/tcp-proxy';
 import { createTestDatabase, TestDatabase } from './support/test-database';
-import { startTestApp, TestApp } from './support/test-app';
+import { appBehindProxy } from './support/test-app';
 
 // Needs two real concurrent sessions (a row lock held against the app, or a second pool): the
 // embedded PGlite multiplexes connections onto one session, so these run against a server only.
@@ -32,28 +30,11 @@ interface Outcome {
 }
 
 describe('database outage under load', () => {
-  let db: TestDatabase;
-  let proxy: TcpProxy;
-  let t: TestApp;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    proxy = await TcpProxy.start(db.url);
-    t = await startTestApp({
-      db,
-      databaseUrl: proxy.url(db.url),
-      env: { DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS), DATABASE_POOL_MAX: '4' },
-    });
-  });
-  afterAll(async () => {
-    await t.close();
-    await proxy.close();
-    await db.drop();
-  });
+  const ctx = appBehindProxy({ DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS), DATABASE_POOL_MAX: '4' });
 
   async function send(kind: Outcome['kind'], addr: string, body: Record<string, unknown> | null, token = ''): Promise<Outcome> {
     const started = Date.now();
-    const res = await fetch(kind === 'write' ? `${t.url}/api/profile` : `${t.url}/api/profile/${addr}`, {
+    const res = await fetch(kind === 'write' ? `${ctx.t.url}/api/profile` : `${ctx.t.url}/api/profile/${addr}`, {
       method: kind === 'write' ? 'POST' : 'GET',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: body ? JSON.stringify(body) : undefined,
@@ -73,7 +54,7 @@ describe('database outage under load', () => {
   it('answers 2xx or 503 within the bound, recovers without a restart, and loses or half-writes nothing', async () => {
     // Sessions are minted before the load: each write creates the profile of a signed-in wallet.
     const wallets: SignedIn[] = [];
-    while (wallets.length < 400) wallets.push(...(await Promise.all(Array.from({ length: 20 }, () => signIn(t.url)))));
+    while (wallets.length < 400) wallets.push(...(await Promise.all(Array.from({ length: 20 }, () => signIn(ctx.t.url)))));
     const outcomes: Outcome[] = [];
     let phase: 'before' | 'cut' | 'after' = 'before';
     let n = 0;
@@ -94,19 +75,19 @@ describe('database outage under load', () => {
 
     await sleep(800);
     phase = 'cut';
-    proxy.cut();
+    ctx.proxy.cut();
     await sleep(300);
-    const readyDuringCut = await fetch(`${t.url}/health/ready`);
+    const readyDuringCut = await fetch(`${ctx.t.url}/health/ready`);
     expect(readyDuringCut.status).toBe(503);
     expect(await readyDuringCut.json()).toMatchObject({ error: 'Database not available' });
     await sleep(2000);
 
-    proxy.restore();
+    ctx.proxy.restore();
     phase = 'after';
     const restoredAt = Date.now();
     let servingAgainAfterMs = -1;
     while (Date.now() - restoredAt < 5000) {
-      const res = await fetch(`${t.url}/health/ready`);
+      const res = await fetch(`${ctx.t.url}/health/ready`);
       if (res.status === 200) {
         servingAgainAfterMs = Date.now() - restoredAt;
         break;
@@ -133,7 +114,7 @@ describe('database outage under load', () => {
     }
 
     // Every write answered 201 is stored, whole; a write answered 503 left nothing or the whole row.
-    const rows = await db.query<{ address: string; nickname: string; avatar_style: string; avatar_variant: number }>(
+    const rows = await ctx.db.query<{ address: string; nickname: string; avatar_style: string; avatar_variant: number }>(
       'select address, nickname, avatar_style, avatar_variant from profiles',
     );
     const stored = new Map(rows.map((r) => [r.address, r]));
@@ -238,38 +219,18 @@ describeOnServer('SIGTERM while 100 requests are in flight', () => {
  * shutdown that never ends (the pool's end waits for it).
  */
 describe('a migration run whose BEGIN gets no answer, on a pool of 1', () => {
-  let db: TestDatabase;
-  let proxy: TcpProxy;
-  let t: TestApp;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    proxy = await TcpProxy.start(db.url);
-    t = await startTestApp({
-      db,
-      databaseUrl: proxy.url(db.url),
-      env: { DATABASE_POOL_MAX: '1', DATABASE_QUERY_TIMEOUT_MS: '1000', DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS) },
-    });
-  });
-  let closed = false;
-  const close = () => withTimeout(t.close(), 5000, () => new Error('app.close() still waiting for the pool after 5 s'));
-  afterAll(async () => {
-    if (!closed) await close().catch(() => undefined);
-    await proxy.close();
-    await db.drop();
-  });
+  const ctx = appBehindProxy({ DATABASE_POOL_MAX: '1', DATABASE_QUERY_TIMEOUT_MS: '1000', DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS) });
 
   it('answers 503, then the next run goes through once the database is back, and the app closes', async () => {
     // The boot's run left the pool's one connection idle: the next run's BEGIN is sent on it.
-    proxy.stall();
-    const stalled = await request(t.url).post('/api/admin/migrations/up').set(SECRET_HEADER);
+    ctx.proxy.stall();
+    const stalled = await request(ctx.t.url).post('/api/admin/migrations/up').set(SECRET_HEADER);
     expect(stalled.status).toBe(503);
-    proxy.restore();
+    ctx.proxy.restore();
 
-    const status = await request(t.url).get('/api/admin/migrations').set(SECRET_HEADER);
+    const status = await request(ctx.t.url).get('/api/admin/migrations').set(SECRET_HEADER);
     expect(status.status).toBe(200);
     expect(status.body.pending).toEqual([]);
-    await expect(close()).resolves.toBeUndefined();
-    closed = true;
+    await expect(ctx.close()).resolves.toBeUndefined();
   }, 30_000);
 });

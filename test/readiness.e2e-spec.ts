@@ -3,8 +3,7 @@ import request from 'supertest';
 import { privateKeyToAccount } from 'viem/accounts';
 import { signIn, SignedIn } from './support/auth';
 import { currentTarget } from './support/pg-target';
-import { TcpProxy } from './support/tcp-proxy';
-import { startTestApp, TestApp } from './support/test-app';
+import { appBehindProxy, startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
 // A fixed key, so the address is known up front; writes sign in with it (Sign-In with Ethereum).
@@ -22,68 +21,57 @@ async function until(t: TestApp, path: string, status: number, attempts = 50): P
 }
 
 describe('readiness follows the database, without a restart', () => {
-  let db: TestDatabase;
-  let proxy: TcpProxy;
-  let t: TestApp;
+  const ctx = appBehindProxy({ DATABASE_CONNECT_TIMEOUT_MS: '1000' });
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    proxy = await TcpProxy.start(db.url);
-    t = await startTestApp({ db, databaseUrl: proxy.url(db.url), env: { DATABASE_CONNECT_TIMEOUT_MS: '1000' } });
-    const { headers } = await signIn(t.url, OWNER);
-    await request(t.url).post('/api/profile').set(headers).send({ address: ADDRESS, nickname: 'Ready' }).expect(201);
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    await proxy?.close();
-    await db?.drop();
+    const { headers } = await signIn(ctx.t.url, OWNER);
+    await request(ctx.t.url).post('/api/profile').set(headers).send({ address: ADDRESS, nickname: 'Ready' }).expect(201);
   });
 
   it('is 200 while the database answers (through the proxy)', async () => {
-    const res = await request(t.url).get('/health/ready').expect(200);
+    const res = await request(ctx.t.url).get('/health/ready').expect(200);
     expect(res.body).toMatchObject({ status: 'ok', details: { database: { status: 'up' } } });
-    expect(proxy.openConnections).toBeGreaterThan(0);
+    expect(ctx.proxy.openConnections).toBeGreaterThan(0);
   });
 
   it('is 503 {error: "Database not available"} with Retry-After once the database is cut off', async () => {
-    proxy.cut();
+    ctx.proxy.cut();
 
-    const res = await request(t.url).get('/health/ready');
+    const res = await request(ctx.t.url).get('/health/ready');
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ error: 'Database not available', status: 'error', details: { database: { status: 'down' } } });
     expect(res.headers['retry-after']).toBe('5');
 
     // Liveness does not depend on the database, so the platform does not restart the process.
-    await request(t.url).get('/health').expect(200);
+    await request(ctx.t.url).get('/health').expect(200);
     // An API route fails the same way, as JSON, never a 500 or a stack trace.
-    const read = await request(t.url).get(`/api/profile/${ADDRESS}`);
+    const read = await request(ctx.t.url).get(`/api/profile/${ADDRESS}`);
     expect(read.status).toBe(503);
     expect(read.body).toEqual({ error: 'Database not available' });
     expect(read.headers['retry-after']).toBe('5');
   });
 
   it('is 200 again when the database returns, and the data is served', async () => {
-    proxy.restore();
+    ctx.proxy.restore();
 
-    const res = await until(t, '/health/ready', 200);
+    const res = await until(ctx.t, '/health/ready', 200);
     expect(res.status).toBe(200);
     expect(res.body.details.database.status).toBe('up');
-    const read = await request(t.url).get(`/api/profile/${ADDRESS}`).expect(200);
+    const read = await request(ctx.t.url).get(`/api/profile/${ADDRESS}`).expect(200);
     expect(read.body).toMatchObject({ address: ADDRESS, nickname: 'Ready' });
   });
 
   it('is 503 within its bound when the database stops answering (a black hole), and 200 once it is back', async () => {
-    await until(t, '/health/ready', 200);
-    proxy.stall();
+    await until(ctx.t, '/health/ready', 200);
+    ctx.proxy.stall();
     const started = Date.now();
-    const res = await request(t.url).get('/health/ready');
+    const res = await request(ctx.t.url).get('/health/ready');
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ error: 'Database not available', details: { database: { status: 'down', message: 'timeout of 1000ms exceeded' } } });
     expect(Date.now() - started).toBeLessThan(2500); // DATABASE_CONNECT_TIMEOUT_MS (1 s) and a margin
 
-    proxy.restore();
-    expect((await until(t, '/health/ready', 200)).status).toBe(200);
+    ctx.proxy.restore();
+    expect((await until(ctx.t, '/health/ready', 200)).status).toBe(200);
   });
 });
 

@@ -5,6 +5,8 @@ import { createApp } from '../../src/bootstrap';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfigModule } from '../../src/config/config.module';
 import { MigrationEntry } from '../../src/database/migration-runner';
+import { withTimeout } from '../../src/database/timeout';
+import { TcpProxy } from './tcp-proxy';
 import { createTestDatabase, TestDatabase } from './test-database';
 import { TestClock } from './test-clock';
 
@@ -75,4 +77,34 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       if (!options.db) await db.drop();
     },
   };
+}
+
+export interface ProxiedTestApp {
+  db: TestDatabase;
+  proxy: TcpProxy;
+  t: TestApp;
+  /** Closes the app once (later calls share that close), failing after 5 s instead of hanging the suite. */
+  close(): Promise<void>;
+}
+
+/**
+ * For a describe block: the app on a fresh database that it reaches through a TcpProxy, so the tests
+ * can take the database away (the fields are set in its beforeAll; closed and dropped in its afterAll).
+ */
+export function appBehindProxy(env: Record<string, string>): ProxiedTestApp {
+  let closing: Promise<void> | undefined;
+  const ctx = {
+    close: () => (closing ??= withTimeout(ctx.t.close(), 5000, () => new Error('app.close() still running after 5 s'))),
+  } as ProxiedTestApp;
+  beforeAll(async () => {
+    ctx.db = await createTestDatabase();
+    ctx.proxy = await TcpProxy.start(ctx.db.url);
+    ctx.t = await startTestApp({ db: ctx.db, databaseUrl: ctx.proxy.url(ctx.db.url), env });
+  });
+  afterAll(async () => {
+    if (ctx.t) await ctx.close();
+    await ctx.proxy?.close();
+    await ctx.db?.drop();
+  });
+  return ctx;
 }
