@@ -7,6 +7,7 @@ import { AppModule, AppModuleOptions } from './app.module';
 import { registerETag } from './common/etag';
 import { HttpExceptionFilter, sendErrorReply, toErrorReply } from './common/http-exception.filter';
 import { clientErrorHandler, registerJsonBodyParser } from './common/json-body';
+import { httpPreconditions, passUnmetExpectationsToFastify } from './common/http-preconditions';
 import { assignRequestId, createLogger, PinoLoggerService, requestLogHooks } from './common/logging';
 import { registerDocsSecurityHeaders, securityHeaderSets, securityHeadersHook } from './common/security-headers';
 import { createValidationPipe } from './common/validation.pipe';
@@ -82,6 +83,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       done();
     },
     requestLog.onRequest,
+    httpPreconditions,
   ];
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
@@ -90,7 +92,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     requestTimeout: config.http.requestTimeoutMs,
     // Given to Node too, so it derives headersTimeout as min(60 s, requestTimeout): with a larger
     // headersTimeout Node swaps the two bounds, and a body could drip for 60 s.
-    http: { requestTimeout: config.http.requestTimeoutMs, connectionsCheckingInterval: REQUEST_TIMEOUT_CHECK_MS },
+    // requireHostHeader: httpPreconditions refuses a missing Host through the error contract instead.
+    http: { requestTimeout: config.http.requestTimeoutMs, connectionsCheckingInterval: REQUEST_TIMEOUT_CHECK_MS, requireHostHeader: false },
     genReqId: assignRequestId,
     // Close idle keep-alive sockets on shutdown so close() waits only for requests in flight.
     forceCloseConnections: 'idle',
@@ -120,6 +123,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.useGlobalFilters(new HttpExceptionFilter());
 
   const fastify = app.getHttpAdapter().getInstance();
+  passUnmetExpectationsToFastify(fastify.server);
   for (const hook of everyRequest) fastify.addHook('onRequest', hook);
   fastify.addHook('onResponse', requestLog.onResponse);
   registerDocsSecurityHeaders(fastify, headers.docs);
