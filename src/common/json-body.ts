@@ -34,7 +34,9 @@ class JsonTooDeepError extends Error {
  */
 export function registerJsonBodyParser(fastify: FastifyInstance): void {
   const parse = fastify.getDefaultJsonParser('error', 'error');
-  fastify.removeContentTypeParser('application/json');
+  // JSON only: Fastify's default text/plain parser handed validation a string body (a 400 about a
+  // field), where a body in another media type is a 415.
+  fastify.removeContentTypeParser(['application/json', 'text/plain']);
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     parse(request, body as string, (err: Error | null, value?: unknown) => {
       if (err) return done(err, undefined);
