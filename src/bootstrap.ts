@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -8,7 +7,8 @@ import { AppModule, AppModuleOptions } from './app.module';
 import { registerETag } from './common/etag';
 import { HttpExceptionFilter, sendErrorReply, toErrorReply } from './common/http-exception.filter';
 import { clientErrorHandler, registerJsonBodyParser } from './common/json-body';
-import { createLogger, PinoLoggerService, requestId, requestLogHooks } from './common/logging';
+import { httpPreconditions, passUnmetExpectationsToFastify } from './common/http-preconditions';
+import { assignRequestId, createLogger, PinoLoggerService, requestLogHooks } from './common/logging';
 import { registerDocsSecurityHeaders, securityHeaderSets, securityHeadersHook } from './common/security-headers';
 import { createValidationPipe } from './common/validation.pipe';
 import { LoadedConfig } from './config/config.module';
@@ -84,6 +84,7 @@ export async function createApp(loaded: LoadedConfig, options: CreateAppOptions 
       done();
     },
     requestLog.onRequest,
+    httpPreconditions,
   ];
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
@@ -92,8 +93,9 @@ export async function createApp(loaded: LoadedConfig, options: CreateAppOptions 
     requestTimeout: config.http.requestTimeoutMs,
     // Given to Node too, so it derives headersTimeout as min(60 s, requestTimeout): with a larger
     // headersTimeout Node swaps the two bounds, and a body could drip for 60 s.
-    http: { requestTimeout: config.http.requestTimeoutMs, connectionsCheckingInterval: REQUEST_TIMEOUT_CHECK_MS },
-    genReqId: (req: IncomingMessage) => requestId(req.headers['x-request-id']),
+    // requireHostHeader: httpPreconditions refuses a missing Host through the error contract instead.
+    http: { requestTimeout: config.http.requestTimeoutMs, connectionsCheckingInterval: REQUEST_TIMEOUT_CHECK_MS, requireHostHeader: false },
+    genReqId: assignRequestId,
     // Close idle keep-alive sockets on shutdown so close() waits only for requests in flight.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
@@ -122,6 +124,7 @@ export async function createApp(loaded: LoadedConfig, options: CreateAppOptions 
   app.useGlobalFilters(new HttpExceptionFilter());
 
   const fastify = app.getHttpAdapter().getInstance();
+  passUnmetExpectationsToFastify(fastify.server);
   for (const hook of everyRequest) fastify.addHook('onRequest', hook);
   fastify.addHook('onResponse', requestLog.onResponse);
   registerDocsSecurityHeaders(fastify, headers.docs);

@@ -262,6 +262,19 @@ describe('profile routes (contract table)', () => {
       await refused(() => patch(owner, body), 413, { error: expect.stringMatching(/too large/) });
     });
 
+    it('a body that is not JSON → 415 JSON, nothing stored (text/plain is not parsed as a string body)', async () => {
+      for (const path of ['/api/profile', '/api/auth/verify']) {
+        const res = await request(t.url)
+          .post(path)
+          .set(owner.headers)
+          .set('content-type', 'text/plain')
+          .send('{"address":"x","nickname":"PlainText","message":"m","signature":"0x00"}');
+        expect(res.status).toBe(415);
+        expect(res.body).toEqual({ error: expect.stringMatching(/^Unsupported/) });
+      }
+      expect(await profileRow(t, owner.lower)).toBeNull();
+    });
+
     it('a body just under 16 KiB is read (unknown padding stripped)', async () => {
       const base = { address: owner.address, nickname: 'NearLimit', junk: '' };
       const body = JSON.stringify({ ...base, junk: 'x'.repeat(16 * 1024 - JSON.stringify(base).length) });

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { slowRequest } from './support/raw-http';
+import { rawRequest, slowRequest } from './support/raw-http';
 import { startTestApp, TestApp } from './support/test-app';
 
 /**
@@ -38,6 +38,8 @@ describe('slow clients are cut off after HTTP_REQUEST_TIMEOUT_MS', () => {
     expect(res.openMs).toBeLessThan(TIMEOUT_MS + 3000);
     const line = lines().find((l) => l.req?.url === '/api/profile?drip=body');
     expect(line).toMatchObject({ level: 40, msg: 'request completed', req: { id: expect.any(String), method: 'POST' }, res: { statusCode: 408 } });
+    // The client can quote the id that its request's log line carries.
+    expect(res.headers['x-request-id']).toBe(line.req.id);
   });
 
   it('headers dripping in get the same 408, with a request id that is in the log line', async () => {
@@ -71,6 +73,21 @@ describe('slow clients are cut off after HTTP_REQUEST_TIMEOUT_MS', () => {
     const id = aborted().req.id;
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(t.logs.filter((l) => l.includes(id))).toHaveLength(1);
+  });
+
+  it('bytes that are no request, pipelined after a whole one, do not take its answer: it gets its own, then the socket closes', async () => {
+    // No content-length: the bytes after the head are the next request on the socket, not a body.
+    const res = await rawRequest(t.url, {
+      method: 'GET',
+      path: '/api/profile/0xpipelined',
+      headers: { connection: null, 'content-length': null, 'x-request-id': 'pipelined-first' },
+      body: 'GARBAGE\r\n\r\n',
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers['x-request-id']).toBe('pipelined-first');
+    expect(JSON.parse(res.body)).toEqual({ error: 'Invalid address format' });
+    expect(lines().find((l) => l.req?.id === 'pipelined-first')).toMatchObject({ msg: 'request completed', res: { statusCode: 400 } });
+    expect(lines().find((l) => l.code === 'HPE_INVALID_METHOD')).toMatchObject({ level: 40, msg: 'request rejected' });
   });
 
   it('a request that arrives in time is answered as usual', async () => {

@@ -41,15 +41,18 @@ describe('security headers and CORS', () => {
 
   // Answers the router or Node's parser gives before any route runs: the same contract as the rest
   // (a JSON sentence, the security headers, a request id, a log line), no framework code, no echo.
-  it.each([
+  it.each<[string, number, string, string, Record<string, string | null>?]>([
     ['a bad percent-encoding', 400, 'GET', '/api/profile/%E0%A4%A'],
     ['a 101-character nickname', 414, 'GET', `/api/nicknames/check/${'n'.repeat(101)}`],
     ['an unknown route', 404, 'GET', '/no/such/route'],
     ['a method the route does not have', 404, 'PUT', '/api/profile'],
     ['a method HTTP does not have', 400, 'FROB', '/api/profile'],
-  ])('%s → %i through the error contract', async (name, status, method, path) => {
+    // Node answers these two itself unless told otherwise: an empty body, no headers of ours, no log line.
+    ['an HTTP/1.1 request without Host', 400, 'GET', '/api/nicknames/check/Hostless', { host: null }],
+    ['an Expect other than 100-continue', 417, 'GET', '/api/nicknames/check/Expecting', { expect: 'teapot' }],
+  ])('%s → %i through the error contract', async (name, status, method, path, headers = {}) => {
     const sentId = `router-${name.replace(/\W+/g, '-')}`;
-    const res = await rawRequest(t.url, { method, path, headers: { 'x-request-id': sentId } });
+    const res = await rawRequest(t.url, { method, path, headers: { 'x-request-id': sentId, ...headers } });
     expect(res.status).toBe(status);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(Object.keys(JSON.parse(res.body))).toEqual(['error']);

@@ -126,6 +126,14 @@ describe('checkSiweMessage', () => {
       expect(reasonOf(message({ expirationTime }), expirationTime)).toBe('expired');
     });
 
+    it('a statement that reads as a future Expiration Time line bounds the session like the field', () => {
+      const shown = new Date(NOW.getTime() + 5 * 60_000);
+      const check = checkSiweMessage(message({ statement: `Expiration Time: ${shown.toISOString()}` }), policy, NOW);
+      expect(check).toMatchObject({ ok: true, claims: { expirationTime: shown } });
+      const both = checkSiweMessage(message({ statement: `Expiration Time: ${shown.toISOString()}`, expirationTime: new Date(NOW.getTime() + HOUR) }), policy, NOW);
+      expect(both).toMatchObject({ ok: true, claims: { expirationTime: shown } });
+    });
+
     it('a future expiry out of order is still malformed', () => {
       expect(reasonOf(`${message()}\nNot Before: ${iso(-HOUR)}\nExpiration Time: ${iso(HOUR)}`)).toBe('malformed');
     });

@@ -15,6 +15,7 @@ export interface SiweClaims {
   address: `0x${string}`;
   chainId: number;
   nonce: string;
+  /** The earliest `Expiration Time` line of the message (its field, or a statement that reads as one). */
   expirationTime: Date | null;
 }
 
@@ -64,7 +65,8 @@ function signedExpirations(message: string): Date[] {
  */
 export function checkSiweMessage(message: string, policy: SiwePolicy, now: Date): SiweCheck {
   const t = now.getTime();
-  if (signedExpirations(message).some((expiry) => t >= expiry.getTime())) return { ok: false, reason: 'expired' };
+  const expirations = signedExpirations(message);
+  if (expirations.some((expiry) => t >= expiry.getTime())) return { ok: false, reason: 'expired' };
 
   let parsed: ParsedMessage;
   try {
@@ -75,6 +77,9 @@ export function checkSiweMessage(message: string, policy: SiwePolicy, now: Date)
   const { address, domain, chainId, nonce, uri, uriElements } = parsed;
   const issuedAt = toDate(parsed.issuedAt);
   const expirationTime = parsed.expirationTime === undefined ? null : toDate(parsed.expirationTime);
+  // The session ends at the earliest expiry the signer was shown: a statement that is itself an
+  // "Expiration Time: …" line reads as one, so it bounds the session too, as it refuses once passed.
+  const sessionEnd = expirations.reduce<Date | null>((earliest, expiry) => (earliest && earliest <= expiry ? earliest : expiry), null);
   const notBefore = parsed.notBefore === undefined ? null : toDate(parsed.notBefore);
   if (
     // The ABNF's chain-id is 1*DIGIT; EIP-155 ids are integers, so "08453" is refused. After a
@@ -108,6 +113,6 @@ export function checkSiweMessage(message: string, policy: SiwePolicy, now: Date)
 
   return {
     ok: true,
-    claims: { address: address.toLowerCase() as `0x${string}`, chainId, nonce, expirationTime },
+    claims: { address: address.toLowerCase() as `0x${string}`, chainId, nonce, expirationTime: sessionEnd },
   };
 }

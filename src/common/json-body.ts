@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger as Pino } from 'pino';
-import { requestId } from './logging';
+import { rawRequestId, requestId } from './logging';
 import type { HeaderSet } from './security-headers';
 
 /** Deeper than any body this API accepts; deeper bodies are refused before validation walks them. */
@@ -34,7 +34,9 @@ class JsonTooDeepError extends Error {
  */
 export function registerJsonBodyParser(fastify: FastifyInstance): void {
   const parse = fastify.getDefaultJsonParser('error', 'error');
-  fastify.removeContentTypeParser('application/json');
+  // JSON only: Fastify's default text/plain parser handed validation a string body (a 400 about a
+  // field), where a body in another media type is a 415.
+  fastify.removeContentTypeParser(['application/json', 'text/plain']);
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     parse(request, body as string, (err: Error | null, value?: unknown) => {
       if (err) return done(err, undefined);
@@ -56,14 +58,26 @@ const CLIENT_ERRORS: Readonly<Record<string, [status: number, error: string]>> =
  */
 export function clientErrorHandler(logger: Pino, securityHeaders: HeaderSet) {
   return (err: Error & { code?: string }, socket: Socket): void => {
-    // The response of a request Fastify is handling (its body still arriving), if any.
+    // The response of a request Fastify is handling, if any: the one whose body is still arriving,
+    // or one received whole and not yet answered (these bytes then came after it, pipelined).
     const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
     // INVALID_EOF_STATE: the client closed its side mid-request; it left, and its request is aborted.
-    if (err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_EOF_STATE' || !socket.writable || inFlight?.headersSent) {
+    if (err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_EOF_STATE' || !socket.writable) {
       socket.destroy();
       return;
     }
     const [status, error] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'Malformed HTTP request'];
+    if (inFlight?.req.complete) {
+      // Not this request's fault: it keeps its own answer, and the socket (its parser now broken) ends after it.
+      logger.warn({ req: { id: requestId(undefined) }, code: err.code }, 'request rejected');
+      if (inFlight.writableFinished) socket.end();
+      else inFlight.once('finish', () => socket.end());
+      return;
+    }
+    if (inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
     const body = JSON.stringify({ error });
     const headers = {
       ...securityHeaders,
@@ -73,7 +87,7 @@ export function clientErrorHandler(logger: Pino, securityHeaders: HeaderSet) {
     };
     if (inFlight) {
       // Through the request's own response: its request log line (with its id) records the answer.
-      inFlight.writeHead(status, headers);
+      inFlight.writeHead(status, { ...headers, 'x-request-id': rawRequestId(inFlight.req) });
       inFlight.end(body, () => socket.destroy());
       return;
     }

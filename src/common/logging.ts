@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { LoggerService } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest, onRequestHookHandler, onResponseHookHandler } from 'fastify';
 import pino, { DestinationStream, Logger as Pino } from 'pino';
@@ -23,6 +24,22 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** A caller-supplied X-Request-Id is kept when it is short and plain; otherwise a fresh UUID. */
 export function requestId(header: string | string[] | undefined): string {
   return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+const RAW_REQUEST_ID = Symbol('requestId');
+type WithRequestId = IncomingMessage & { [RAW_REQUEST_ID]?: string };
+
+/**
+ * Fastify's genReqId: the request's id, also kept on Node's request, where code that sees only the
+ * socket (an answer Node's parser forces, such as a 408 mid-body) can find it (rawRequestId).
+ */
+export function assignRequestId(req: IncomingMessage): string {
+  return ((req as WithRequestId)[RAW_REQUEST_ID] = requestId(req.headers['x-request-id']));
+}
+
+/** The id assignRequestId gave this request (a fresh one for a request Fastify never saw). */
+export function rawRequestId(req: IncomingMessage): string {
+  return (req as WithRequestId)[RAW_REQUEST_ID] ?? requestId(undefined);
 }
 
 function prettyTransport(): { target: string; options: object } | undefined {

@@ -29,8 +29,9 @@ async function runDatabase({ template }) {
   }
   const { PGLiteSocketServer } = require('@electric-sql/pglite-socket');
   const db = await PGlite.create({ loadDataDir: new Blob([template]) });
-  // 2: the app's pool of 1 plus the suite's own connection for seeding and assertions.
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 2 });
+  // 3: two apps with a pool of 1 each (the suites that share one database between two instances)
+  // plus the suite's own connection for seeding and assertions.
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 3 });
   await server.start();
   parentPort.once('message', async () => {
     await server.stop();

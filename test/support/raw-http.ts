@@ -12,12 +12,13 @@ export interface RawResponse {
  */
 export function rawRequest(
   url: string,
-  request: { method: string; path: Buffer | string; headers?: Record<string, string>; body?: Buffer | string },
+  /** A header set to null is left out (even host, which is otherwise always sent). */
+  request: { method: string; path: Buffer | string; headers?: Record<string, string | null>; body?: Buffer | string },
   timeoutMs = 10_000,
 ): Promise<RawResponse> {
   const { hostname, port } = new URL(url);
   const body = request.body === undefined ? Buffer.alloc(0) : Buffer.from(request.body);
-  const headers: Record<string, string> = {
+  const headers: Record<string, string | null> = {
     host: `${hostname}:${port}`,
     connection: 'close',
     ...(request.body !== undefined ? { 'content-length': String(body.length) } : {}),
@@ -26,7 +27,7 @@ export function rawRequest(
   const head = Buffer.concat([
     Buffer.from(`${request.method} `),
     Buffer.from(request.path),
-    Buffer.from(` HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`),
+    Buffer.from(` HTTP/1.1\r\n${Object.entries(headers).filter(([, v]) => v !== null).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`),
   ]);
   return exchange(url, Buffer.concat([head, body]), timeoutMs, 'answer').then(parseAnswer);
 }
