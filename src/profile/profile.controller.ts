@@ -3,6 +3,7 @@ import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
+  ApiCookieAuth,
   ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiHeader,
@@ -18,7 +19,7 @@ import { SessionGuard } from '../auth/session.guard';
 import { ETag } from '../common/etag';
 import { RateLimit } from '../common/rate-limit';
 import { CreateProfileDto, UpdateNicknameDto } from './dto/profile.dto';
-import { ErrorResponse, ProfileBatchResponse, ProfileResponse } from './dto/profile.response';
+import { ErrorResponse, ProfileBatchResponse, ProfileResponse, WRITE_FORBIDDEN } from './dto/profile.response';
 import { ProfileService } from './profile.service';
 
 @ApiTags('profiles')
@@ -30,12 +31,13 @@ export class ProfileController {
   @RateLimit('writes')
   @UseGuards(SessionGuard)
   @ApiBearerAuth()
+  @ApiCookieAuth()
   @HttpCode(201)
   @ApiCreatedResponse({ type: ProfileResponse, description: 'Created or updated (201 for both, as before)' })
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'Authentication required' })
   @ApiForbiddenResponse({
-    description: 'Session does not match address; or the nickname change limit or cooldown: {error, canChangeNickname:false, nextChangeAt?}',
+    description: WRITE_FORBIDDEN,
   })
   @ApiConflictResponse({ type: ErrorResponse, description: 'Nickname is already taken' })
   save(@CurrentSession() session: AuthenticatedSession, @Body() dto: CreateProfileDto): Promise<ProfileResponse> {
@@ -46,11 +48,12 @@ export class ProfileController {
   @RateLimit('writes')
   @UseGuards(SessionGuard)
   @ApiBearerAuth()
+  @ApiCookieAuth()
   @ApiOkResponse({ type: ProfileResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'Authentication required' })
   @ApiForbiddenResponse({
-    description: 'Session does not match address; or the nickname change limit or cooldown: {error, canChangeNickname:false, nextChangeAt?}',
+    description: WRITE_FORBIDDEN,
   })
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'This nickname is already taken' })

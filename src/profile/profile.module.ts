@@ -9,7 +9,7 @@ import { ProfileService } from './profile.service';
   imports: [AuthModule],
   controllers: [ProfileController],
   providers: [ProfileService, ProfileRepository],
-  // The Nickname module reads the same table through this repository.
-  exports: [ProfileRepository],
+  // The Nickname module reads the same table through the repository, and claims through the service's rules.
+  exports: [ProfileRepository, ProfileService],
 })
 export class ProfileModule {}
