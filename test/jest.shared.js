@@ -1,8 +1,9 @@
 /** Jest settings both configs share: SWC for TypeScript, and for the few ESM-only dependencies. */
 const swc = ['@swc/jest', require('./swc.config')];
-// ESM-only packages reached through CommonJS (content-disposition, via @fastify/static): Node 20.19's
-// require(esm) loads them, Jest's module system does not, so they are compiled to CommonJS too.
-const ESM_ONLY = ['content-disposition'];
+// ESM-only packages reached through CommonJS (content-disposition, via @fastify/static; cookie, which
+// @fastify/cookie loads with import()): Node's require(esm) and import() load them, Jest's module
+// system does not without --experimental-vm-modules, so they and the importer are compiled to CommonJS too.
+const ESM_ONLY = ['content-disposition', '@fastify/cookie', 'cookie'];
 
 module.exports = {
   testEnvironment: 'node',
