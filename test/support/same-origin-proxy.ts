@@ -21,8 +21,19 @@ export interface SameOriginProxyOptions {
  * a client acting as one, calls relative URLs on one origin and the app sees what it would behind
  * the real routing.
  */
+export interface ForwardedRequest {
+  method: string;
+  path: string;
+  origin: string | undefined;
+  /** Whether the request carried the session cookie (what the browser decided to send). */
+  sessionCookie: boolean;
+  status: number;
+}
+
 export class SameOriginProxy {
   private upstream: URL | null = null;
+  /** Every request forwarded to the app, with its answer's status: what a browser really sent. */
+  readonly forwarded: ForwardedRequest[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -79,6 +90,13 @@ export class SameOriginProxy {
     const upstream = httpRequest(
       { host: this.upstream.hostname, port: this.upstream.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
+        this.forwarded.push({
+          method: req.method ?? '',
+          path: req.url ?? '',
+          origin: req.headers.origin,
+          sessionCookie: /(^|;\s*)villa_session=/.test(req.headers.cookie ?? ''),
+          status: answer.statusCode ?? 0,
+        });
         res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
         answer.pipe(res);
       },
