@@ -1,23 +1,19 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
-  ApiCookieAuth,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiQuery,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AuthenticatedSession } from '../auth/authenticated-session';
 import { CurrentSession } from '../auth/current-session.decorator';
-import { SessionGuard } from '../auth/session.guard';
 import { ETag } from '../common/etag';
 import { RateLimit } from '../common/rate-limit';
-import { ErrorResponse, ProfileResponse, WRITE_FORBIDDEN } from '../profile/dto/profile.response';
+import { ErrorResponse, ProfileResponse } from '../profile/dto/profile.response';
+import { ProfileWrite } from '../profile/profile-write.decorator';
 import { ProfileService } from '../profile/profile.service';
 import { ClaimNicknameDto } from './dto/claim-nickname.dto';
 import { NicknameCheckResponse, NicknameLookupResponse } from './dto/nickname.response';
@@ -73,15 +69,9 @@ export class NicknameController {
 
   /** The sign-up component's claim: the rules of POST /api/profile, the stored avatar kept. */
   @Post('claim')
-  @RateLimit('writes')
-  @UseGuards(SessionGuard)
-  @ApiBearerAuth()
-  @ApiCookieAuth()
+  @ProfileWrite()
   @HttpCode(201)
   @ApiCreatedResponse({ type: ProfileResponse, description: 'The nickname claimed or changed (201 for both, as POST /api/profile)' })
-  @ApiBadRequestResponse({ type: ErrorResponse })
-  @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'Authentication required' })
-  @ApiForbiddenResponse({ description: WRITE_FORBIDDEN })
   @ApiConflictResponse({ type: ErrorResponse, description: 'Nickname is already taken' })
   claim(@CurrentSession() session: AuthenticatedSession, @Body() dto: ClaimNicknameDto): Promise<ProfileResponse> {
     return this.profiles.save(session, dto);

@@ -30,7 +30,3 @@ export class ProfileBatchResponse {
 export class ErrorResponse {
   @ApiProperty({ example: 'Invalid address format' }) error: string;
 }
-
-/** Every 403 a session-guarded profile write can answer (OpenAPI description). */
-export const WRITE_FORBIDDEN =
-  'Session does not match address; Origin not allowed (the session cookie alone, from another origin or none); or the nickname change limit or cooldown: {error, canChangeNickname:false, nextChangeAt?}';
