@@ -46,6 +46,8 @@ describe('the frontend, as it calls the API (same origin, session cookie, no bea
 
     const after = await browser.get(`/api/nicknames/reverse/${address}`).expect(200);
     expect(after.body).toEqual({ address: address.toLowerCase(), nickname: 'Onboarded', ens: 'onboarded.villa.cash' });
+    // The request log never holds a header, so never the cookie's token.
+    expect(t.logs.filter((line) => line.includes(String(verified.body.token).split('.')[2]))).toEqual([]);
   });
 
   it("the cookie lasts as long as the session: a message's Expiration Time shortens both", async () => {
