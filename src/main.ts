@@ -46,9 +46,18 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.log(`${signal} received: finishing in-flight requests`);
-    // Stop accepting and drain in-flight requests first, then close the pool, then the embedded db.
+    const graceMs = config.http.shutdownGraceMs;
+    logger.log(`${signal} received: finishing in-flight requests (at most ${graceMs} ms)`);
+    // Stop accepting and drain in-flight requests; what is still open after the grace is cut, or one
+    // slow client would hold the deploy until the platform's SIGKILL takes every other request too.
+    const grace = setTimeout(() => {
+      logger.warn(`shutdown grace of ${graceMs} ms is over: closing the connections still open`);
+      server.closeAllConnections();
+    }, graceMs);
     await app.getHttpAdapter().close();
+    clearTimeout(grace);
+    // Then the pool (it waits for queries still running, each bounded by DATABASE_QUERY_TIMEOUT_MS),
+    // then the embedded database.
     await app.close();
     await embedded?.stop();
     process.exit(0);

@@ -48,7 +48,7 @@ describe('embedded database (compiled app, no DATABASE_URL)', () => {
 
     expect(app.output()).toContain(`Using the embedded PostgreSQL (PGlite) with data in ${dataDir}`);
     expect(app.output()).toMatch(/Set DATABASE_URL=postgresql:\/\/\S+ to use a real PostgreSQL server/);
-    expect(app.output()).toMatch(/Migrations: applied Migration\d+_profiles/);
+    await app.waitForOutput(/Migrations: applied Migration\d+_profiles/);
 
     const { headers } = await signIn(base, OWNER);
     const post = await fetch(`${base}/api/profile`, {
@@ -66,7 +66,7 @@ describe('embedded database (compiled app, no DATABASE_URL)', () => {
   it('keeps the row across a restart on the same data directory', async () => {
     expect(created).toBeDefined();
     const { app, base } = await start();
-    expect(app.output()).toMatch(/Migrations: up to date/);
+    await app.waitForOutput(/Migrations: up to date/);
 
     const res = await fetch(`${base}/api/profile/${ADDRESS.toUpperCase().replace('0X', '0x')}`);
     expect(res.status).toBe(200);

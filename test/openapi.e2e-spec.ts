@@ -103,3 +103,23 @@ describe('OpenAPI', () => {
     expect(res.text).toMatch(/swagger-ui/i);
   });
 });
+
+describe('OpenAPI with DOCS_ENABLED=false (the production default)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { DOCS_ENABLED: 'false' } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it.each(['/docs', '/docs/', '/docs-json', '/docs/swagger-ui-init.js'])('%s is not served: a JSON 404', async (path) => {
+    const res = await request(t.url).get(path).expect(404);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.body).toEqual({ error: 'Not found' });
+  });
+
+  it('the API itself is served as usual', async () => {
+    await request(t.url).get('/api/health').expect(200);
+  });
+});

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { newAccount, requestNonce, signedSiwe } from './support/auth';
+import { rawRequest } from './support/raw-http';
 import { startTestApp, TestApp } from './support/test-app';
 
 describe('security headers and CORS', () => {
@@ -12,24 +13,56 @@ describe('security headers and CORS', () => {
     await t.close();
   });
 
-  it('sends helmet headers and no x-powered-by on JSON answers and errors', async () => {
-    // A route, a refused request (400) and an unmatched path (Fastify's not-found handler).
-    for (const path of ['/api/health', '/api/profile/nope', '/no/such/route']) {
+  /** The API's answers: nothing may load, run or frame anything from them (no unsafe-inline). */
+  const API_CSP = "default-src 'none';frame-ancestors 'none'";
+
+  it('sends helmet headers with the strict CSP and no x-powered-by on JSON answers and errors', async () => {
+    // A route, a refused request (400), an unmatched path (Fastify's not-found handler), the document.
+    for (const path of ['/api/health', '/api/profile/nope', '/no/such/route', '/docs-json']) {
       const res = await request(t.url).get(path);
       expect(res.headers['x-content-type-options']).toBe('nosniff');
-      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['x-frame-options']).toBe('DENY');
       expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
-      expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(res.headers['content-security-policy']).toBe(API_CSP);
       expect(res.headers['x-powered-by']).toBeUndefined();
       expect(res.headers['content-type']).toMatch(/^application\/json/);
     }
   });
 
-  it('sends them with the API docs too (their CSP allows the docs page its inline assets)', async () => {
-    const res = await request(t.url).get('/docs').redirects(1);
-    expect(res.status).toBe(200);
+  it('gives the docs UI, and only it, a CSP that allows its inline assets', async () => {
+    for (const path of ['/docs', '/docs/swagger-ui-init.js']) {
+      const res = await request(t.url).get(path).redirects(1);
+      expect(res.status).toBe(200);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-security-policy']).toContain("script-src 'self' 'unsafe-inline'");
+    }
+    const api = await request(t.url).get('/api/health');
+    expect(api.headers['content-security-policy']).not.toContain('unsafe-inline');
+  });
+
+  // Answers the router or Node's parser gives before any route runs: the same contract as the rest
+  // (a JSON sentence, the security headers, a request id, a log line), no framework code, no echo.
+  it.each([
+    ['a bad percent-encoding', 400, 'GET', '/api/profile/%E0%A4%A'],
+    ['a 101-character nickname', 414, 'GET', `/api/nicknames/check/${'n'.repeat(101)}`],
+    ['an unknown route', 404, 'GET', '/no/such/route'],
+    ['a method the route does not have', 404, 'PUT', '/api/profile'],
+    ['a method HTTP does not have', 400, 'FROB', '/api/profile'],
+  ])('%s → %i through the error contract', async (name, status, method, path) => {
+    const sentId = `router-${name.replace(/\W+/g, '-')}`;
+    const res = await rawRequest(t.url, { method, path, headers: { 'x-request-id': sentId } });
+    expect(res.status).toBe(status);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(Object.keys(JSON.parse(res.body))).toEqual(['error']);
+    expect(JSON.parse(res.body).error).toMatch(/^[A-Z].+/);
+    expect(res.body).not.toMatch(/FST_|statusCode|%E0|nnnnnnnn|no\/such/);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['content-security-policy']).toContain("script-src 'self' 'unsafe-inline'");
+    expect(res.headers['content-security-policy']).toBe(API_CSP);
+    // The caller's id when Node could parse the request; a fresh one when it could not.
+    const id = res.headers['x-request-id'];
+    expect(id).toEqual(method === 'FROB' ? expect.stringMatching(/^[0-9a-f-]{36}$/) : sentId);
+    const line = t.logs.map((l) => JSON.parse(l)).find((l) => l.req?.id === id);
+    expect(line).toMatchObject({ level: 40, res: { statusCode: status } });
   });
 
   it('allows a configured origin, with its preflight', async () => {

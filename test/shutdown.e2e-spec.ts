@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { Client } from 'pg';
 import { signIn } from './support/auth';
 import { AppProcess, ensureBuild, freePort, spawnApp } from './support/app-process';
+import { slowRequest } from './support/raw-http';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
 // Needs two real concurrent sessions (a row lock held against the app, or a second pool): the
@@ -41,6 +42,16 @@ async function eventually(check: () => Promise<boolean>, attempts = 200): Promis
   return false;
 }
 
+/** The compiled app on a fresh database of its own, ready to serve (for beforeAll). */
+async function startCompiledApp(env: Record<string, string> = {}): Promise<{ db: TestDatabase; app: AppProcess; port: number }> {
+  ensureBuild();
+  const db = await createTestDatabase();
+  const port = await freePort();
+  const app = spawnApp({ NODE_ENV: 'test', DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', ...env });
+  await app.waitFor(`http://127.0.0.1:${port}/health/ready`);
+  return { db, app, port };
+}
+
 describeOnServer('SIGTERM during a slow request (compiled app, real database)', () => {
   let db: TestDatabase;
   let app: AppProcess;
@@ -48,12 +59,8 @@ describeOnServer('SIGTERM during a slow request (compiled app, real database)', 
   let locker: Client;
 
   beforeAll(async () => {
-    ensureBuild();
-    db = await createTestDatabase();
-    port = await freePort();
     // No lock wait bound: the slow PATCH waits on the test's row lock for as long as the test holds it.
-    app = spawnApp({ NODE_ENV: 'test', DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', DATABASE_LOCK_TIMEOUT_MS: '0' });
-    await app.waitFor(`http://127.0.0.1:${port}/health/ready`);
+    ({ db, app, port } = await startCompiledApp({ DATABASE_LOCK_TIMEOUT_MS: '0' }));
     locker = new Client({ connectionString: db.url });
     await locker.connect();
   }, 120_000);
@@ -112,6 +119,50 @@ describeOnServer('SIGTERM during a slow request (compiled app, real database)', 
     const [row] = await db.query('select nickname, nickname_change_count from profiles where address = $1', [ADDRESS]);
     expect(row).toEqual({ nickname: 'Quickstep', nickname_change_count: 1 });
     expect(app.output()).toMatch(/SIGTERM received/);
+    await expect(refused(port)).resolves.toBe(true);
+  }, 60_000);
+});
+
+describe('SIGTERM with a client dripping its request body (compiled app)', () => {
+  const GRACE_MS = 1500;
+  let db: TestDatabase;
+  let app: AppProcess;
+  let port: number;
+
+  beforeAll(async () => {
+    ({ db, app, port } = await startCompiledApp({
+      SHUTDOWN_GRACE_MS: String(GRACE_MS),
+      // Far above the grace: here the grace, not the request timeout, has to end the slow request.
+      HTTP_REQUEST_TIMEOUT_MS: '60000',
+    }));
+  }, 120_000);
+
+  afterAll(async () => {
+    app?.kill();
+    await db?.drop();
+  });
+
+  it('cuts the slow client off when the grace is over and exits 0 (it used to wait for the client)', async () => {
+    const body = JSON.stringify({ address: ADDRESS, nickname: 'Dripper' });
+    const slow = slowRequest(`http://127.0.0.1:${port}`, {
+      head: `POST /api/profile HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`,
+      drip: body, // a byte every 250 ms: about 14 s for the whole body
+      intervalMs: 250,
+    });
+    await new Promise((r) => setTimeout(r, 500)); // the request is in flight, its body arriving
+
+    const signalled = Date.now();
+    app.child.kill('SIGTERM');
+    await expect(app.exited(GRACE_MS + 8000)).resolves.toBe(0);
+    const exitMs = Date.now() - signalled;
+    // It waited for the request while the grace lasted, then stopped waiting.
+    expect(exitMs).toBeGreaterThanOrEqual(GRACE_MS - 100);
+    expect(exitMs).toBeLessThan(GRACE_MS + 5000);
+
+    const cut = await slow;
+    expect(cut.openMs).toBeLessThan(GRACE_MS + 5000);
+    expect(app.output()).toMatch(/SIGTERM received/);
+    expect(app.output()).toMatch(/shutdown grace of 1500 ms is over: closing the connections still open/);
     await expect(refused(port)).resolves.toBe(true);
   }, 60_000);
 });

@@ -36,6 +36,17 @@ describe('npm run smoke -- <base-url>', () => {
     expect(await good.db.query(`select count(*)::int as n from profiles`)).toEqual(before);
   });
 
+  it('passes against an instance without the API docs (DOCS_ENABLED=false, as in production)', async () => {
+    const undocumented = await startTestApp({ env: { DOCS_ENABLED: 'false' } });
+    try {
+      const run = await smoke([undocumented.url]);
+      expect(run.output).toMatch(/Tests:\s+15 passed, 15 total/);
+      expect(run.code).toBe(0);
+    } finally {
+      await undocumented.close();
+    }
+  });
+
   it('fails (exit ≠ 0) naming the broken check against an instance that breaks it', async () => {
     const run = await smoke([broken.url]);
     expect(run.output).toMatch(/✕ GET \/api\/nicknames\/check\/admin → reserved/);

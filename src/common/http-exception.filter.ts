@@ -11,11 +11,16 @@ interface ErrorReply {
   headers?: Record<string, string>;
 }
 
-/** Fastify's own errors (body parsing, limits) carry a statusCode and an FST_ code. */
+/**
+ * Fastify's own errors (body parsing, limits, the router) carry a statusCode and an FST_ code; the
+ * client gets the status and a sentence of ours, never the code or its message (which can echo the URL).
+ */
 function fastifyError(err: unknown): ErrorReply | null {
   const e = err as { statusCode?: unknown; code?: unknown };
   if (typeof e?.code !== 'string' || !e.code.startsWith('FST_') || typeof e.statusCode !== 'number') return null;
   const messages: Record<string, string> = {
+    FST_ERR_BAD_URL: 'Malformed URL: invalid percent-encoding',
+    FST_ERR_MAX_PARAM_LENGTH: 'URL path segment too long',
     FST_ERR_CTP_BODY_TOO_LARGE: 'Request body too large',
     FST_ERR_CTP_INVALID_JSON_BODY: 'Malformed JSON body',
     FST_ERR_CTP_EMPTY_JSON_BODY: 'Request body is empty',
@@ -62,6 +67,12 @@ export function toErrorReply(exception: unknown): ErrorReply {
   return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { error: 'Internal server error' } };
 }
 
+/** Sends what toErrorReply decided: the one way an error answer leaves (the filter, router errors). */
+export function sendErrorReply(reply: FastifyReply, { status, body, headers }: ErrorReply): void {
+  if (headers) reply.headers(headers);
+  reply.status(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+}
+
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
@@ -69,7 +80,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest>();
-    const { status, body, headers } = toErrorReply(exception);
+    // The client left mid-body: Fastify passes on its request stream's ECONNRESET, which is neither a
+    // database failure nor anything to answer; the request's log line already says it was aborted.
+    if (exception === request.raw.errored) return;
+    const answer = toErrorReply(exception);
+    const { status } = answer;
     if (status === HttpStatus.SERVICE_UNAVAILABLE && isDatabaseUnavailable(exception)) {
       // Expected while the database is away: one line, no stack, no SQL.
       const cause = exception instanceof Error ? exception.message.split(' - ').at(-1) : String(exception);
@@ -80,7 +95,6 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const cause = exception instanceof MigrationFailedError ? ` caused by: ${String((exception.cause as Error)?.stack ?? exception.cause)}` : '';
       this.logger.error(`${request.method} ${request.url} [req ${String(request.id)}] → ${status}: ${detail}${cause}`);
     }
-    if (headers) reply.headers(headers);
-    reply.status(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+    sendErrorReply(reply, answer);
   }
 }

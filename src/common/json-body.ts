@@ -1,5 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import { ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Logger as Pino } from 'pino';
+import { requestId } from './logging';
+import type { HeaderSet } from './security-headers';
 
 /** Deeper than any body this API accepts; deeper bodies are refused before validation walks them. */
 export const MAX_JSON_DEPTH = 16;
@@ -40,24 +44,42 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
   });
 }
 
+const CLIENT_ERRORS: Readonly<Record<string, [status: number, error: string]>> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request headers too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request timeout'],
+};
+
 /**
- * Requests Node's HTTP parser rejects before Fastify sees them (oversized headers, garbage request
- * lines) still get a JSON answer in the service's `{error}` shape, not an empty socket close.
+ * Requests Node's HTTP server refuses before Fastify has them (oversized headers, garbage request
+ * lines) or cuts off (not received within HTTP_REQUEST_TIMEOUT_MS) still get the service's JSON
+ * `{error}` with the security headers, not an empty socket close, and a log line.
  */
-export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
-  if (err.code === 'ECONNRESET' || !socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const [status, reason, message] =
-    err.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large', 'Request headers too large']
-      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'Request Timeout', 'Request timeout']
-        : [400, 'Bad Request', 'Malformed HTTP request'];
-  const body = JSON.stringify({ error: message });
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
+export function clientErrorHandler(logger: Pino, securityHeaders: HeaderSet) {
+  return (err: Error & { code?: string }, socket: Socket): void => {
+    // The response of a request Fastify is handling (its body still arriving), if any.
+    const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+    // INVALID_EOF_STATE: the client closed its side mid-request; it left, and its request is aborted.
+    if (err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_EOF_STATE' || !socket.writable || inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const [status, error] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'Malformed HTTP request'];
+    const body = JSON.stringify({ error });
+    const headers = {
+      ...securityHeaders,
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(Buffer.byteLength(body)),
+      connection: 'close',
+    };
+    if (inFlight) {
+      // Through the request's own response: its request log line (with its id) records the answer.
+      inFlight.writeHead(status, headers);
+      inFlight.end(body, () => socket.destroy());
+      return;
+    }
+    const id = requestId(undefined);
+    logger.warn({ req: { id }, res: { statusCode: status }, code: err.code }, 'request rejected');
+    const head = Object.entries({ ...headers, 'x-request-id': id }).map(([name, value]) => `${name}: ${value}\r\n`);
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head.join('')}\r\n${body}`);
+  };
 }

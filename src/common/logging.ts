@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler, onResponseHookHandler } from 'fastify';
 import pino, { DestinationStream, Logger as Pino } from 'pino';
 import { AppConfig } from '../config/app-config';
 
@@ -48,44 +48,51 @@ export function createLogger(config: AppConfig, stream?: DestinationStream): Pin
   return stream ? pino(options, stream) : pino(options);
 }
 
+export interface RequestLogHooks {
+  onRequest: onRequestHookHandler;
+  onResponse: onResponseHookHandler;
+}
+
 /**
  * One line per request, written when the answer is out (`request completed`) or the client has gone
  * (`request aborted`): request id, method, URL (the raw path and query: addresses and nicknames are
- * public), status and milliseconds. No headers: what is not logged cannot leak (bearer tokens, the
- * migrate secret). 5xx at error, 4xx and aborted requests at warn.
+ * public), the status when one was sent, and milliseconds. No headers: what is not logged cannot
+ * leak (bearer tokens, the migrate secret). 5xx at error, 4xx and aborted requests at warn.
  *
- * A Fastify hook rather than pino-http as Nest middleware: that path ran every request through
+ * Fastify hooks rather than pino-http as Nest middleware: that path ran every request through
  * @fastify/middie, a child logger and an AsyncLocalStorage scope, and cost more than the database read.
  */
-export function registerRequestLogging(fastify: FastifyInstance, root: Pino): void {
+export function requestLogHooks(root: Pino): RequestLogHooks {
   // These lines are built here from five plain fields and never hold a header, so the root logger's
   // redaction (which copies every line it might apply to) has nothing to do on them.
   const logger = root.child({}, { redact: [] });
-  const fields = (request: FastifyRequest, reply: FastifyReply, url: string) => ({
-    req: { id: request.id, method: request.method, url },
-    res: { statusCode: reply.statusCode },
-    responseTime: Math.round(reply.elapsedTime * 100) / 100,
-  });
-  fastify.addHook('onRequest', (request, reply, done) => {
-    // A client that gives up (a timeout, a closed tab) before its answer is out gets no onResponse:
-    // one `request aborted` line instead, so a slow dependency shows in the log as abandoned requests.
-    const url = request.raw.url ?? '';
-    if (!HEALTH_PROBE.test(url)) {
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) logger.warn(fields(request, reply, url), 'request aborted');
-      });
-    }
-    done();
-  });
-  fastify.addHook('onResponse', (request, reply, done) => {
-    const url = request.raw.url ?? '';
-    if (!HEALTH_PROBE.test(url)) {
-      const status = reply.statusCode;
-      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
-      if (logger.isLevelEnabled(level)) logger[level](fields(request, reply, url), 'request completed');
-    }
-    done();
-  });
+  const req = (request: FastifyRequest, url: string) => ({ id: request.id, method: request.method, url });
+  const ms = (reply: FastifyReply) => Math.round(reply.elapsedTime * 100) / 100;
+  return {
+    onRequest(request, reply, done) {
+      // A client that gives up (a timeout, a closed tab) before its answer is out gets no onResponse:
+      // one `request aborted` line instead, so a slow dependency shows in the log as abandoned requests.
+      const url = request.raw.url ?? '';
+      if (!HEALTH_PROBE.test(url)) {
+        reply.raw.once('close', () => {
+          // No status on it: none was sent (a reply's statusCode is 200 until one is chosen).
+          if (!reply.raw.writableFinished) logger.warn({ req: req(request, url), responseTime: ms(reply) }, 'request aborted');
+        });
+      }
+      done();
+    },
+    onResponse(request, reply, done) {
+      const url = request.raw.url ?? '';
+      if (!HEALTH_PROBE.test(url)) {
+        const status = reply.statusCode;
+        const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+        if (logger.isLevelEnabled(level)) {
+          logger[level]({ req: req(request, url), res: { statusCode: status }, responseTime: ms(reply) }, 'request completed');
+        }
+      }
+      done();
+    },
+  };
 }
 
 /**

@@ -208,6 +208,44 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('HTTP limits and the API docs', () => {
+    it('bounds a request at 15 s and the shutdown grace at 10 s by default, and serves the docs outside production only', () => {
+      expect(loadConfig({}).http).toEqual({ requestTimeoutMs: 15_000, shutdownGraceMs: 10_000, docsEnabled: true });
+      expect(loadConfig(production()).http.docsEnabled).toBe(false);
+      expect(loadConfig(production({ DOCS_ENABLED: 'true' })).http.docsEnabled).toBe(true);
+      expect(loadConfig({ DOCS_ENABLED: 'no' }).http.docsEnabled).toBe(false);
+    });
+
+    it('reads the values given', () => {
+      expect(loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '2000', SHUTDOWN_GRACE_MS: '0' }).http).toMatchObject({
+        requestTimeoutMs: 2000,
+        shutdownGraceMs: 0,
+      });
+    });
+
+    it.each([
+      ['HTTP_REQUEST_TIMEOUT_MS', '15s'],
+      ['HTTP_REQUEST_TIMEOUT_MS', '1e4'],
+      ['SHUTDOWN_GRACE_MS', '10.5'],
+    ])('rejects %s=%j instead of guessing a number', (variable, value) => {
+      expect(problemsOf({ [variable]: value })).toEqual([`${variable} must be an integer`]);
+    });
+
+    it.each([
+      ['HTTP_REQUEST_TIMEOUT_MS', '0'], // 0 is Fastify's "no timeout": the hole this bound closes
+      ['HTTP_REQUEST_TIMEOUT_MS', '999'],
+      ['HTTP_REQUEST_TIMEOUT_MS', '300001'],
+      ['SHUTDOWN_GRACE_MS', '-1'],
+      ['SHUTDOWN_GRACE_MS', '600001'],
+    ])('rejects %s=%s (out of bounds)', (variable, value) => {
+      expect(problemsOf({ [variable]: value })).toEqual([expect.stringMatching(new RegExp(`^${variable} must not be`))]);
+    });
+
+    it('rejects an unknown DOCS_ENABLED', () => {
+      expect(problemsOf({ DOCS_ENABLED: 'sometimes' })).toEqual(['DOCS_ENABLED must be true or false']);
+    });
+  });
+
   describe('DATABASE_CA_CERT', () => {
     const pemBody = 'MIIBszCCAVmgAwIBAgIUQ0FfVGVzdA==';
 

@@ -57,6 +57,15 @@ export class AppConfig {
     clockSkewSeconds: number;
   };
 
+  http: {
+    /** Bound on receiving one request, headers and body (Node's server.requestTimeout). */
+    requestTimeoutMs: number;
+    /** How long in-flight requests may run after SIGTERM before their connections are cut. */
+    shutdownGraceMs: number;
+    /** Serve the Swagger UI at /docs and the OpenAPI document at /docs-json. */
+    docsEnabled: boolean;
+  };
+
   get isProduction(): boolean {
     return this.nodeEnv === 'production';
   }
@@ -166,6 +175,9 @@ export function parseEnv(env: Env): EnvSchema {
     SIWE_EOA_ONLY: bool(env.SIWE_EOA_ONLY, false),
     CHAIN_RPC_TIMEOUT_MS: int(env.CHAIN_RPC_TIMEOUT_MS, 5000),
     SIWE_CLOCK_SKEW_SECONDS: int(env.SIWE_CLOCK_SKEW_SECONDS, 60),
+    HTTP_REQUEST_TIMEOUT_MS: int(env.HTTP_REQUEST_TIMEOUT_MS, 15_000),
+    SHUTDOWN_GRACE_MS: int(env.SHUTDOWN_GRACE_MS, 10_000),
+    DOCS_ENABLED: bool(env.DOCS_ENABLED, !production),
   });
 }
 
@@ -232,6 +244,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       eoaOnly: parsed.SIWE_EOA_ONLY,
       chainRpcTimeoutMs: parsed.CHAIN_RPC_TIMEOUT_MS,
       clockSkewSeconds: parsed.SIWE_CLOCK_SKEW_SECONDS,
+    },
+    http: {
+      requestTimeoutMs: parsed.HTTP_REQUEST_TIMEOUT_MS,
+      shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS,
+      docsEnabled: parsed.DOCS_ENABLED,
     },
   } satisfies Omit<AppConfig, 'isProduction'>);
 }

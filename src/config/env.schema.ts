@@ -220,4 +220,19 @@ export class EnvSchema {
   @Min(0)
   @Max(3600)
   SIWE_CLOCK_SKEW_SECONDS: number;
+
+  // Node's own default (300 s) is the ceiling; below a second its once-a-second check is too coarse.
+  @IsInt({ message: 'HTTP_REQUEST_TIMEOUT_MS must be an integer' })
+  @Min(1000)
+  @Max(300_000)
+  HTTP_REQUEST_TIMEOUT_MS: number;
+
+  // App Platform's longest termination grace is 600 s; 0 cuts every connection at once.
+  @IsInt({ message: 'SHUTDOWN_GRACE_MS must be an integer' })
+  @Min(0)
+  @Max(600_000)
+  SHUTDOWN_GRACE_MS: number;
+
+  @IsBoolean({ message: 'DOCS_ENABLED must be true or false' })
+  DOCS_ENABLED: boolean;
 }

@@ -31,6 +31,11 @@ export interface AppProcess {
   output(): string;
   /** Resolves with the exit code (null when killed by a signal), rejects after `timeoutMs`. */
   exited(timeoutMs?: number): Promise<number | null>;
+  /**
+   * Resolves once the output matches `pattern` (bounded). Development logs go through pino-pretty's
+   * worker thread, so on a loaded machine a line can arrive after the app already answers.
+   */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** Polls `url` until it answers 200 (bounded); fails early when the process exits. */
   waitFor(url: string, timeoutMs?: number): Promise<void>;
   /** SIGKILL if still running: for afterAll, so a failed test never leaves a process behind. */
@@ -61,6 +66,13 @@ export function spawnNode(script: string, env: Record<string, string>, args: str
         timer = setTimeout(() => reject(new Error(`process still running after ${timeoutMs} ms:\n${output}`)), timeoutMs);
       });
       return Promise.race([exit, timeout]).finally(() => clearTimeout(timer));
+    },
+    async waitForOutput(pattern, timeoutMs = 10_000) {
+      const until = Date.now() + timeoutMs;
+      while (!pattern.test(output)) {
+        if (Date.now() >= until) throw new Error(`no output matching ${pattern} within ${timeoutMs} ms:\n${output}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
     async waitFor(url, timeoutMs = 30_000) {
       const until = Date.now() + timeoutMs;

@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connect, Socket } from 'node:net';
 
 export interface RawResponse {
   status: number;
@@ -28,35 +28,80 @@ export function rawRequest(
     Buffer.from(request.path),
     Buffer.from(` HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`),
   ]);
-  return exchange(url, Buffer.concat([head, body]), timeoutMs, 'answer').then((raw) => {
-    const split = raw.indexOf('\r\n\r\n');
-    const { status, headers: parsed } = parseHead(raw.subarray(0, split < 0 ? raw.length : split));
-    let rest: Buffer = split < 0 ? Buffer.alloc(0) : raw.subarray(split + 4);
-    if (parsed['transfer-encoding'] === 'chunked') rest = dechunk(rest);
-    return { status, headers: parsed, body: rest.toString('utf8') };
-  });
+  return exchange(url, Buffer.concat([head, body]), timeoutMs, 'answer').then(parseAnswer);
+}
+
+/** One answer, as the server sent it before closing the socket. */
+function parseAnswer(raw: Buffer): RawResponse {
+  const split = raw.indexOf('\r\n\r\n');
+  const { status, headers } = parseHead(raw.subarray(0, split < 0 ? raw.length : split));
+  let rest: Buffer = split < 0 ? Buffer.alloc(0) : raw.subarray(split + 4);
+  if (headers['transfer-encoding'] === 'chunked') rest = dechunk(rest);
+  return { status, headers, body: rest.toString('utf8') };
 }
 
 /**
- * Writes `bytes` on a fresh socket and collects everything the server sends until it closes it.
+ * A slow client: writes `head` at once, then `drip` one byte every `intervalMs`, and keeps going
+ * until the server closes the socket. Resolves with the answer (status 0 when there was none) and
+ * how long the socket stayed open.
+ */
+export function slowRequest(
+  url: string,
+  { head, drip, intervalMs }: { head: string; drip: string; intervalMs: number },
+  timeoutMs = 30_000,
+): Promise<RawResponse & { openMs: number }> {
+  const started = Date.now();
+  return exchange(
+    url,
+    (socket) => {
+      socket.write(head);
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (sent < drip.length && socket.writable) socket.write(drip[sent++]);
+      }, intervalMs);
+      return () => clearInterval(timer);
+    },
+    timeoutMs,
+    'close of the slow request',
+  ).then((raw) => ({ ...parseAnswer(raw), openMs: Date.now() - started }));
+}
+
+/**
+ * Writes `bytes` on a fresh socket (or lets `send` write, until the returned stop is called) and
+ * collects everything the server sends until it closes it.
  * write, not end: Node's HTTP server aborts a request whose client half-closes before the answer.
  */
-function exchange(url: string, bytes: Buffer | string, timeoutMs: number, what: string): Promise<Buffer> {
+function exchange(
+  url: string,
+  bytes: Buffer | string | ((socket: Socket) => () => void),
+  timeoutMs: number,
+  what: string,
+): Promise<Buffer> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname);
     const chunks: Buffer[] = [];
+    let stop = () => {};
     const timer = setTimeout(() => {
+      stop();
       socket.destroy();
       reject(new Error(`no complete ${what} within ${timeoutMs} ms`));
     }, timeoutMs);
-    socket.on('connect', () => socket.write(bytes));
+    socket.on('connect', () => {
+      if (typeof bytes === 'function') stop = bytes(socket);
+      else socket.write(bytes);
+    });
     socket.on('data', (chunk) => chunks.push(chunk));
-    socket.on('error', (err) => {
+    socket.on('end', () => stop());
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      stop();
+      // A slow writer may still be writing when the server cuts it off: a reset is its close.
+      if (typeof bytes === 'function' && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return;
       clearTimeout(timer);
       reject(err);
     });
     socket.on('close', () => {
+      stop();
       clearTimeout(timer);
       resolve(Buffer.concat(chunks));
     });
