@@ -10,7 +10,7 @@ import { INVALID_ADDRESS, parseAddress as parseServiceAddress } from '../src/com
 import { isUniqueViolation } from '../src/common/errors';
 import { AppConfig } from '../src/config/app-config';
 import { loadConfigModule } from '../src/config/config.module';
-import { NicknameErrors, suggestionCandidates, validateNickname } from '../src/nickname/nickname.rules';
+import { ensName, nicknameOfEnsName, NicknameErrors, suggestionCandidates, validateNickname } from '../src/nickname/nickname.rules';
 import { AVATAR_SELECTIONS, AVATAR_STYLES, INT32_MAX } from '../src/profile/dto/profile.dto';
 import { ChangeLimits, decideNicknameChange, refusalMessage } from '../src/profile/nickname-change.policy';
 import { toProfileResponse } from '../src/profile/profile.presenter';
@@ -152,7 +152,7 @@ export function createBaseline({ config, now = () => new Date() }: BaselineOptio
   const lookup = (row: Lookup) => ({
     address: row.address,
     nickname: row.nickname,
-    ens: `${row.nickname.toLowerCase()}.${ensDomain}`,
+    ens: ensName(row.nickname, ensDomain),
   });
 
   async function getProfile(raw: string): Promise<Answer> {
@@ -204,7 +204,7 @@ export function createBaseline({ config, now = () => new Date() }: BaselineOptio
   }
 
   async function resolve(raw: string): Promise<Answer> {
-    const result = validateNickname(raw, new Set());
+    const result = validateNickname(nicknameOfEnsName(raw, ensDomain) ?? raw, new Set());
     const [row] = result.valid ? await rows<Lookup>(QUERIES.byNormalizedNickname([result.normalized])) : [];
     return row ? [200, lookup(row)] : [404, { error: 'Nickname not found' }];
   }

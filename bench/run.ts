@@ -265,6 +265,7 @@ async function main(): Promise<number> {
       MIGRATE_SECRET: randomBytes(30).toString('base64url'), // 40 characters
       SESSION_SECRET: randomBytes(30).toString('base64url'),
       SIWE_DOMAINS: BENCH_SIWE_DOMAIN,
+      SIWE_EOA_ONLY: 'true', // the bench signs in with EOAs; production requires CHAIN_RPC_URL otherwise
       // One rate-limit bucket per simulated client IP (see scenarios.ts), with limits no bench reaches:
       // the bench pays for counting, never sees a 429.
       TRUST_PROXY: 'true',

@@ -1,9 +1,11 @@
+import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyServerOptions, onRequestHookHandler, onResponseHookHandler } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule, AppModuleOptions } from './app.module';
+import { SESSION_COOKIE } from './auth/session-cookie';
 import { registerETag } from './common/etag';
 import { HttpExceptionFilter, sendErrorReply, toErrorReply } from './common/http-exception.filter';
 import { clientErrorHandler, registerJsonBodyParser } from './common/json-body';
@@ -117,9 +119,12 @@ export async function createApp(loaded: LoadedConfig, options: CreateAppOptions 
       methods: ['GET', 'POST', 'PATCH'],
       allowedHeaders: ['content-type', 'authorization', 'if-none-match', 'x-request-id'],
       exposedHeaders: ['etag', 'retry-after', 'x-request-id'],
+      credentials: true, // the session cookie, for a frontend on another origin of the same site (docs/deploy.md)
       maxAge: 600,
     });
   }
+  // The session cookie; parsed only by SessionGuard (hook: false), so reads allocate nothing for it.
+  await app.register(fastifyCookie, { hook: false });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
 
@@ -142,6 +147,7 @@ export async function createApp(loaded: LoadedConfig, options: CreateAppOptions 
         .setVersion('1')
         .addApiKey({ type: 'apiKey', in: 'header', name: 'x-migrate-secret' }, 'migrate-secret')
         .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+        .addCookieAuth(SESSION_COOKIE)
         .build(),
     );
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

@@ -45,8 +45,28 @@ describe('.do/app.yaml (DigitalOcean App Platform spec)', () => {
         { key: 'DATABASE_CA_CERT', scope: 'RUN_TIME', value: `\${${db.name}.CA_CERT}` },
       ]),
     );
-    for (const key of ['MIGRATE_SECRET', 'SESSION_SECRET']) expect(spec.envs).toContainEqual({ key, scope: 'RUN_TIME', type: 'SECRET' });
-    expect(spec.jobs).toContainEqual(expect.objectContaining({ kind: 'PRE_DEPLOY', run_command: 'node dist/src/cli/migrate.js up' }));
+    const job = spec.jobs!.find((j) => j.kind === 'PRE_DEPLOY')!;
+    expect(job).toMatchObject({ run_command: 'node dist/src/cli/migrate.js up' });
+    // On this app's components only: the frontend's component shares the app-level variables.
+    for (const key of ['MIGRATE_SECRET', 'SESSION_SECRET', 'CHAIN_RPC_URL']) {
+      for (const component of [api, job]) expect({ component: component.name, vars: component.envs }).toEqual({ component: component.name, vars: expect.arrayContaining([{ key, scope: 'RUN_TIME', type: 'SECRET' }]) });
+      expect(spec.envs!.map((v) => v.key)).not.toContain(key);
+    }
+  });
+
+  it('serves the frontend and this service on one domain: /api to api with its path kept, the rest to the frontend', () => {
+    const spec = readSpec();
+    expect(spec.domains).toEqual([{ domain: 'villa.cash', type: 'PRIMARY' }]);
+    expect(spec.ingress!.rules).toEqual([
+      { match: { path: { prefix: '/api' } }, component: { name: 'api', preserve_path_prefix: true } },
+      { match: { path: { prefix: '/' } }, component: { name: 'web' } },
+    ]);
+    expect(spec.services!.find((c) => c.name === 'web')).toMatchObject({ github: { repo: 'rockfridrich/villa' }, http_port: 3000 });
+  });
+
+  it('lists every host the frontend is served on in SIWE_DOMAINS (../shared/FRONTEND.md)', () => {
+    const domains = String(readSpec().envs!.find((v) => v.key === 'SIWE_DOMAINS')!.value).split(',');
+    expect(domains).toEqual(['villa.cash', 'beta.villa.cash', 'dev-1.villa.cash', 'dev-2.villa.cash', 'dev-3.villa.cash']);
   });
 
   describe('fails on each broken variant with its own problem', () => {

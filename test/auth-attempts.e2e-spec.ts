@@ -97,11 +97,25 @@ describeOnServer('auth: the same sign-in under production rules (NODE_ENV=produc
         MIGRATE_ON_BOOT: 'true',
         SESSION_SECRET: 'test-session-secret-0123456789-abcdefghijklmnop',
         SIWE_DOMAINS: 'localhost:3000',
+        SIWE_EOA_ONLY: 'true', // production requires CHAIN_RPC_URL otherwise
       },
     });
   });
   afterAll(async () => {
     await t.close();
+  });
+
+  it('sets the session cookie Secure, and lets it write only from the https origin', async () => {
+    const account = newAccount();
+    const message = siweMessage(account.address, await requestNonce(t.url), { uri: 'https://localhost:3000', issuedAt: t.clock.now() });
+    const res = await verify(t, message, await account.signMessage({ message })).expect(200);
+    const [cookie] = res.headers['set-cookie'] as unknown as string[];
+    expect(cookie.split('; ')).toEqual(expect.arrayContaining(['Secure', 'HttpOnly', 'SameSite=Lax', 'Path=/api']));
+
+    const write = (origin: string) =>
+      request(t.url).post('/api/profile').set('cookie', cookie.split(';')[0]).set('origin', origin).send({ address: account.address, nickname: 'Secured' });
+    await write('http://localhost:3000').expect(403, { error: 'Origin not allowed' });
+    await write('https://localhost:3000').expect(201);
   });
 
   it('refuses a URI of http://localhost:3000 with 401 "SIWE URI not allowed", and accepts https://localhost:3000', async () => {

@@ -372,12 +372,15 @@ describe('auth: Sign-In with Ethereum sessions', () => {
       expect(t.logs.filter((line) => line.includes(RANDOM_KEY_WARNING))).toEqual([]);
     });
 
-    it('documents the routes in OpenAPI, the guarded ones behind the bearer scheme', async () => {
+    it('documents the routes in OpenAPI, the guarded ones behind the bearer or the cookie scheme', async () => {
       const res = await request(t.url).get('/docs-json').expect(200);
       expect(Object.keys(res.body.paths['/api/auth/nonce'])).toEqual(['post']);
       expect(res.body.paths['/api/auth/verify'].post.responses).toHaveProperty('503');
-      expect(res.body.paths['/api/auth/session'].get.security).toEqual([{ bearer: [] }]);
-      expect(res.body.paths['/api/auth/logout'].post.security).toEqual([{ bearer: [] }]);
+      expect(res.body.components.securitySchemes.cookie).toEqual({ type: 'apiKey', in: 'cookie', name: 'villa_session' });
+      for (const [path, method] of [['/api/auth/session', 'get'], ['/api/auth/logout', 'post'], ['/api/profile', 'post'], ['/api/profile', 'patch'], ['/api/nicknames/claim', 'post']]) {
+        const security = res.body.paths[path][method].security as object[];
+        expect({ path, method, security: [...security].sort((a, b) => Object.keys(a)[0].localeCompare(Object.keys(b)[0])) }).toEqual({ path, method, security: [{ bearer: [] }, { cookie: [] }] });
+      }
     });
   });
 });

@@ -109,8 +109,11 @@ describeOnServer('bench baseline parity', () => {
   it('resolve: any case finds the owner; an unknown or invalid name is 404', async () => {
     const hit = await both('/api/nicknames/resolve/BOB_BUILDER');
     expect(hit.status).toBe(200);
-    expect(hit.body).toEqual({ address: bob, nickname: 'bob_builder', ens: 'bob_builder.villa.cash' });
-    for (const name of ['nobody_here', '1x']) {
+    expect(hit.body).toEqual({ address: bob, nickname: 'bob_builder', ens: 'bob-builder.villa.cash' });
+    const byEns = await both('/api/nicknames/resolve/Bob-Builder.villa.cash');
+    expect(byEns.status).toBe(200);
+    expect(byEns.body).toEqual(hit.body);
+    for (const name of ['nobody_here', '1x', 'bob_builder.villa.cash']) {
       const miss = await both(`/api/nicknames/resolve/${name}`);
       expect(miss.status).toBe(404);
       expect(miss.body).toEqual({ error: 'Nickname not found' });

@@ -12,7 +12,10 @@ const DB_PASSWORD = 'Pw-Zebra-7731-LEAK';
 const SHORT_SECRET = 'short-Secret-Quokka';
 const GOOD_SECRET = 'boot-test-migrate-secret-Okapi-0123456789';
 const SESSION_SECRET = 'boot-test-session-secret-Narwhal-0123456789';
-const SECRETS = [DB_PASSWORD, SHORT_SECRET, GOOD_SECRET, SESSION_SECRET];
+const RPC_KEY = 'rpc-key-Pangolin-4471';
+const SECRETS = [DB_PASSWORD, SHORT_SECRET, GOOD_SECRET, SESSION_SECRET, RPC_KEY];
+/** Never called at boot (the chain id is asked on the first smart-account sign-in). */
+const RPC_URL = `https://rpc.example.invalid/v2/${RPC_KEY}`;
 
 /** A well-formed production URL; nothing listens on port 1, and the bad cases never get that far. */
 const WELL_FORMED_URL = `postgresql://villa:${DB_PASSWORD}@127.0.0.1:1/villa`;
@@ -53,6 +56,7 @@ describe('boot fails closed in production (compiled app)', () => {
     MIGRATE_SECRET: GOOD_SECRET,
     SESSION_SECRET,
     SIWE_DOMAINS: 'app.villa.cash',
+    CHAIN_RPC_URL: RPC_URL,
   };
 
   it.each([
@@ -64,11 +68,16 @@ describe('boot fails closed in production (compiled app)', () => {
     ['MIGRATE_SECRET', 'is shorter than 32 characters', { MIGRATE_SECRET: SHORT_SECRET }],
     ['PORT', 'is not an integer', { PORT: '80abc' }],
     ['PORT', 'is out of range', { PORT: '70000' }],
+    // Passkey smart accounts can only sign in through it: deployed without it, no Villa user could.
+    ['CHAIN_RPC_URL', 'is missing', { CHAIN_RPC_URL: undefined }],
+    ['CHAIN_RPC_URL', 'is not http(s)', { CHAIN_RPC_URL: `wss://rpc.example.invalid/v2/${RPC_KEY}` }],
+    ['SIWE_EOA_ONLY', 'is true beside a CHAIN_RPC_URL', { SIWE_EOA_ONLY: 'true' }],
   ])('%s %s → exit 1 before listening, the variable named, no value printed', async (variable, _what, overrides) => {
     const { code, output } = await boot({ ...production, ...overrides });
 
     expect(code).toBe(1);
     expect(output).toMatch(new RegExp(`^config error: ${variable}\\b`, 'm'));
+    expect(output.split('\n').filter((line) => line.startsWith('config error: '))).toHaveLength(1);
     expect(output).not.toMatch(/Listening on/);
     for (const secret of SECRETS) expect(output).not.toContain(secret);
   });
@@ -138,6 +147,19 @@ describe('boot fails closed in production (compiled app)', () => {
       expect(output).not.toMatch(/config error/);
       expect(output).not.toMatch(/started without the node flags/);
       for (const secret of SECRETS) expect(output).not.toContain(secret);
+    });
+
+    onServer('SIWE_EOA_ONLY=true and no CHAIN_RPC_URL: boots on purpose, and says smart accounts are refused', async () => {
+      const port = await freePort();
+      const { CHAIN_RPC_URL: _none, ...withoutRpc } = production;
+      const app = spawnApp({ ...withoutRpc, SIWE_EOA_ONLY: 'true', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: db.url });
+      started.push(app);
+
+      await app.waitFor(`http://127.0.0.1:${port}/health/ready`);
+      app.child.kill('SIGTERM');
+      await expect(app.exited()).resolves.toBe(0);
+      expect(app.output()).not.toMatch(/config error/);
+      expect(app.output()).toMatch(/SIWE_EOA_ONLY=true: only EOAs can sign in; passkey smart-account signatures are refused/);
     });
 
     onServer('started as `node dist/src/main.js`, without the production node flags: runs, and warns naming them', async () => {

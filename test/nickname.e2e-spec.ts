@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import request from 'supertest';
+import { normalize } from 'viem/ens';
 import { NICKNAME_MAX_LENGTH, suggestionCandidates } from '../src/nickname/nickname.rules';
 import { Owner, randomAddress, signInOwner, signInOwners } from './support/owners';
 import { startTestApp, TestApp } from './support/test-app';
@@ -151,7 +153,79 @@ describe('nickname routes (contract table)', () => {
     });
   });
 
+  describe('GET /api/nicknames/address/:address (the sign-up component)', () => {
+    it('200 {address, nickname, ens} like reverse, the address in any case', async () => {
+      for (const form of [luna.lower, luna.address, '0x' + luna.lower.slice(2).toUpperCase()]) {
+        const res = await request(t.url).get(`/api/nicknames/address/${form}`).expect(200);
+        expect(res.body).toEqual((await request(t.url).get(`/api/nicknames/reverse/${form}`).expect(200)).body);
+        expect(res.headers.etag).toBeDefined();
+      }
+    });
+
+    it('404 {"error":"Nickname not found"}, for no profile and for a profile without a nickname', async () => {
+      const legacy = randomAddress();
+      await t.db.query('insert into profiles (address) values ($1)', [legacy]);
+      for (const address of [randomAddress(), legacy]) {
+        const res = await request(t.url).get(`/api/nicknames/address/${address}`).expect(404);
+        expect(res.body).toEqual({ error: 'Nickname not found' });
+      }
+    });
+
+    it.each(['0x123', 'luna', '0x' + 'z'.repeat(40)])('400 "Invalid address format" for %j', async (address) => {
+      const res = await request(t.url).get(`/api/nicknames/address/${address}`).expect(400);
+      expect(res.body).toEqual({ error: 'Invalid address format' });
+    });
+  });
+
+  describe('ens: valid ENS names only (ENSIP-15)', () => {
+    it('an underscore is written as a hyphen; `--` in the third and fourth places gives null', async () => {
+      const cases: [string, string | null][] = [['Star_Gazer', 'star-gazer.villa.cash'], ['ab__cd', null], ['trail_', 'trail-.villa.cash']];
+      for (const [nickname, ens] of cases) {
+        const address = randomAddress();
+        await t.db.query('insert into profiles (address, nickname, nickname_normalized) values ($1, $2::text, lower($2::text))', [address, nickname]);
+        for (const path of [`reverse/${address}`, `address/${address}`, `resolve/${nickname}`]) {
+          expect((await request(t.url).get(`/api/nicknames/${path}`).expect(200)).body).toEqual({ address, nickname, ens });
+        }
+      }
+    });
+
+    it('property: every ens the lookups return passes viem/ens normalize unchanged, and resolves back', async () => {
+      const nickname = fc.oneof(fc.stringMatching(VALID), fc.stringMatching(/^[A-Za-z][a-z_]{2,12}$/));
+      await fc.assert(
+        fc.asyncProperty(nickname, async (name) => {
+          const address = randomAddress();
+          const inserted = await t.db.query(
+            'insert into profiles (address, nickname, nickname_normalized) values ($1, $2::text, lower($2::text)) on conflict do nothing returning address',
+            [address, name],
+          );
+          fc.pre(inserted.length === 1); // a name drawn twice (in any case) is taken already
+          const answers = await Promise.all(
+            [`reverse/${address}`, `address/${address}`, `resolve/${name}`].map((path) => request(t.url).get(`/api/nicknames/${path}`)),
+          );
+          for (const res of answers) {
+            expect(res.status).toBe(200);
+            const { ens } = res.body as { ens: string | null };
+            if (ens === null) continue;
+            expect(normalize(ens)).toBe(ens);
+            expect((await request(t.url).get(`/api/nicknames/resolve/${ens}`).expect(200)).body).toEqual(res.body);
+          }
+        }),
+        { numRuns: 40 },
+      );
+    });
+  });
+
   describe('GET /api/nicknames/resolve/:nickname', () => {
+    it.each(['luna.villa.cash', 'LUNA.Villa.Cash'])('200 for the full ENS name %j', async (name) => {
+      const res = await request(t.url).get(`/api/nicknames/resolve/${name}`).expect(200);
+      expect(res.body).toEqual({ address: luna.lower, nickname: 'Luna', ens: 'luna.villa.cash' });
+    });
+
+    it.each(['luna.example.eth', 'x.luna.villa.cash', 'luna.villa.cash.', 'star_gazer.villa.cash'])('404 for %j: not the ENS name of a nickname here', async (name) => {
+      const res = await request(t.url).get(`/api/nicknames/resolve/${encodeURIComponent(name)}`).expect(404);
+      expect(res.body).toEqual({ error: 'Nickname not found' });
+    });
+
     it.each(['Luna', 'luna', 'LUNA'])('200 for %j: the display form and the owner', async (name) => {
       const res = await request(t.url).get(`/api/nicknames/resolve/${name}`).expect(200);
       expect(res.body).toEqual({ address: luna.lower, nickname: 'Luna', ens: 'luna.villa.cash' });
@@ -216,5 +290,7 @@ describe('nickname routes with RESERVED_NICKNAMES and ENS_DOMAIN from the enviro
     const expected = { address: owner.lower, nickname: 'Comet', ens: 'comet.example.eth' };
     expect((await request(t.url).get(`/api/nicknames/reverse/${owner.address}`).expect(200)).body).toEqual(expected);
     expect((await request(t.url).get('/api/nicknames/resolve/comet').expect(200)).body).toEqual(expected);
+    expect((await request(t.url).get('/api/nicknames/resolve/comet.example.eth').expect(200)).body).toEqual(expected);
+    await request(t.url).get('/api/nicknames/resolve/comet.villa.cash').expect(404);
   });
 });

@@ -31,6 +31,8 @@ describe('rate limits without a trusted proxy', () => {
   it('keeps groups apart: reads of profiles are not limited, writes have their own bucket', async () => {
     await request(t.url).get(`/api/profile/0x${'d4'.repeat(20)}`).expect(404);
     const owner = await signIn(t.url);
+    // The claim route sits in the nicknames controller, whose lookups are used up: it counts as a write.
+    await request(t.url).post('/api/nicknames/claim').set(owner.headers).send({ address: owner.address, nickname: 'Writer' }).expect(201);
     const writes = await Promise.all(
       Array.from({ length: 4 }, (_, i) =>
         request(t.url)
@@ -39,7 +41,7 @@ describe('rate limits without a trusted proxy', () => {
           .send({ address: owner.address, nickname: 'Writer', avatar: { style: 'bottts', selection: 'other', variant: i } }),
       ),
     );
-    expect(writes.map((r) => r.status).sort()).toEqual([201, 201, 201, 429]);
+    expect(writes.map((r) => r.status).sort()).toEqual([201, 201, 429, 429]);
   });
 
   it('ignores client-supplied forwarding headers: rotating them does not reset the bucket', async () => {

@@ -51,6 +51,13 @@ describe('readiness follows the database, without a restart', () => {
     expect(read.headers['retry-after']).toBe('5');
   });
 
+  it('GET /api/health/db says it in the old route\'s terms: 503 {status:"unhealthy", error}, Retry-After, no driver message', async () => {
+    const res = await request(ctx.t.url).get('/api/health/db');
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ status: 'unhealthy', error: 'Database not available' });
+    expect(res.headers['retry-after']).toBe('5');
+  });
+
   it('is 200 again when the database returns, and the data is served', async () => {
     ctx.proxy.restore();
 
@@ -70,8 +77,12 @@ describe('readiness follows the database, without a restart', () => {
     expect(res.body).toMatchObject({ error: 'Database not available', details: { database: { status: 'down', message: 'timeout of 1000ms exceeded' } } });
     expect(Date.now() - started).toBeLessThan(2500); // DATABASE_CONNECT_TIMEOUT_MS (1 s) and a margin
 
+    const legacy = await request(ctx.t.url).get('/api/health/db');
+    expect({ status: legacy.status, body: legacy.body }).toEqual({ status: 503, body: { status: 'unhealthy', error: 'Database not available' } });
+
     ctx.proxy.restore();
     expect((await until(ctx.t, '/health/ready', 200)).status).toBe(200);
+    expect((await request(ctx.t.url).get('/api/health/db').expect(200)).body).toEqual({ status: 'healthy' });
   });
 });
 

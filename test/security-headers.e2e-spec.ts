@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { newAccount, requestNonce, signedSiwe } from './support/auth';
 import { rawRequest } from './support/raw-http';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -78,6 +79,20 @@ describe('security headers and CORS', () => {
     expect(preflight.status).toBeLessThan(300);
     expect(preflight.headers['access-control-allow-origin']).toBe(allowed);
     expect(preflight.headers['access-control-allow-methods']).toContain('POST');
+    // With credentials: a frontend on another origin of the same site sends and keeps the session cookie.
+    expect(res.headers['access-control-allow-credentials']).toBe('true');
+    expect(preflight.headers['access-control-allow-credentials']).toBe('true');
+  });
+
+  it('lets a configured origin write with the session cookie (the separate-domain deployment), and no other', async () => {
+    const wallet = newAccount();
+    const verified = await request(t.url).post('/api/auth/verify').send(await signedSiwe(wallet, await requestNonce(t.url))).expect(200);
+    const cookie = `villa_session=${verified.body.token}`;
+    const write = (origin: string) =>
+      request(t.url).post('/api/profile').set('cookie', cookie).set('origin', origin).send({ address: wallet.address, nickname: 'Crossed' });
+    await write('https://evil.example').expect(403, { error: 'Origin not allowed' });
+    await write('https://app.villa.example.evil').expect(403);
+    await write(allowed).expect(201);
   });
 
   it('gives an unlisted origin no CORS grant', async () => {

@@ -12,6 +12,27 @@ const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ADDRESS = /^0x[0-9a-f]{40}$/;
 
+/**
+ * The tokens a request carries. For each place: undefined when it holds none, null when it holds
+ * something that cannot be a token (a `Bearer` header without one, a cookie sent twice).
+ */
+export interface SessionCredentials {
+  bearer: string | null | undefined;
+  cookie: string | null | undefined;
+}
+
+/** Who the request proved to be, and how: a cookie-only write must also pass the Origin rule. */
+export interface Authentication {
+  session: AuthenticatedSession;
+  via: 'bearer' | 'cookie';
+}
+
+/** The token of an `Authorization: Bearer …` header; undefined for no header or another scheme (an edge's Basic auth). */
+export function bearerToken(authorization: string | undefined): string | null | undefined {
+  if (!authorization || !/^bearer(?:[ \t]|$)/i.test(authorization)) return undefined;
+  return BEARER.exec(authorization)?.[1] ?? null;
+}
+
 export interface IssuedSession {
   token: string;
   address: string;
@@ -75,25 +96,32 @@ export class SessionService {
     return { token, address, expiresAt: expiresAt.toISOString() };
   }
 
-  /** The live session an `Authorization: Bearer …` header names, or null for anything else. */
-  async authenticate(authorization: string | undefined): Promise<AuthenticatedSession | null> {
-    const token = BEARER.exec(authorization ?? '')?.[1];
-    if (!token) return null;
+  /**
+   * The live session the request's tokens name, or null: no token, an unusable or forged one, an
+   * expired or revoked session, or a bearer token and a cookie that name two different sessions.
+   */
+  async authenticate({ bearer, cookie }: SessionCredentials): Promise<Authentication | null> {
+    if (bearer === null || cookie === null || (bearer === undefined && cookie === undefined)) return null;
     const now = this.clock.now();
-    let claims: unknown;
+    const claims = [bearer, cookie].filter((token): token is string => token !== undefined).map((token) => this.claimsOf(token, now));
+    const [first, second] = claims;
+    if (!first || (claims.length === 2 && (!second || second.sid !== first.sid || second.sub !== first.sub))) return null;
+    const row = await this.sessions.findActive(first.sid, now);
+    if (!row || row.address !== first.sub) return null;
+    return { session: { id: row.id, address: row.address, expiresAt: row.expiresAt }, via: bearer === undefined ? 'cookie' : 'bearer' };
+  }
+
+  private claimsOf(token: string, now: Date): SessionClaims | null {
     try {
-      claims = jwt.verify(token, this.key, {
+      const claims = jwt.verify(token, this.key, {
         algorithms: ['HS256'],
         issuer: ISSUER,
         clockTimestamp: Math.floor(now.getTime() / 1000),
       });
+      return isSessionClaims(claims) ? claims : null;
     } catch {
       return null;
     }
-    if (!isSessionClaims(claims)) return null;
-    const row = await this.sessions.findActive(claims.sid, now);
-    if (!row || row.address !== claims.sub) return null;
-    return { id: row.id, address: row.address, expiresAt: row.expiresAt };
   }
 
   /** Who the session is; with `address`, 403 unless it is that address's session. */

@@ -51,7 +51,8 @@ export class SignatureVerifier {
   private rpcChainId: Promise<number> | null = null;
 
   constructor(config: AppConfig) {
-    const { chainRpcUrl, chainRpcTimeoutMs } = config.auth;
+    const { chainRpcUrl, chainRpcTimeoutMs, eoaOnly } = config.auth;
+    if (eoaOnly) this.logger.warn('SIWE_EOA_ONLY=true: only EOAs can sign in; passkey smart-account signatures are refused');
     this.rpc = chainRpcUrl
       ? createPublicClient({
           // No retries: the timeout is the whole budget for one verification step.

@@ -42,6 +42,12 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1']);
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 const EXPIRATION_LINE = /^Expiration Time: (.*)$/gm;
 
+/** `https`, or `http` on a loopback host (`localhost`, `127.0.0.1`, `::1`) when `loopbackHttp` (outside production). */
+export function isAllowedScheme(scheme: string, host: string, loopbackHttp: boolean): boolean {
+  const s = scheme.toLowerCase();
+  return s === 'https' || (s === 'http' && loopbackHttp && LOOPBACK_HOSTS.has(host.toLowerCase()));
+}
+
 /** A timestamp the grammar accepted, as a Date; null when JavaScript cannot represent it (e.g. a leap second). */
 function toDate(value: string): Date | null {
   const date = new Date(value);
@@ -96,10 +102,7 @@ export function checkSiweMessage(message: string, policy: SiwePolicy, now: Date)
   if (!policy.domains.has(domain.toLowerCase())) return { ok: false, reason: 'domain' };
 
   const host = uriElements.host?.toLowerCase() ?? '';
-  const allowedScheme = (scheme: string) => {
-    const s = scheme.toLowerCase();
-    return s === 'https' || (s === 'http' && policy.loopbackHttp && LOOPBACK_HOSTS.has(host));
-  };
+  const allowedScheme = (scheme: string) => isAllowedScheme(scheme, host, policy.loopbackHttp);
   const authority = uri.startsWith(`${uriElements.scheme}://`) ? uri.slice(uriElements.scheme.length + 3).split(/[/?#]/, 1)[0] : null;
   // The whole authority, so userinfo ("https://villa.cash@evil.example") or another port cannot pass.
   if (!allowedScheme(uriElements.scheme) || authority?.toLowerCase() !== domain.toLowerCase()) {

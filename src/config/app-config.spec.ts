@@ -13,6 +13,7 @@ const production = (overrides: Record<string, string | undefined> = {}) => ({
   MIGRATE_SECRET: GOOD_SECRET,
   SESSION_SECRET,
   SIWE_DOMAINS: 'app.villa.cash',
+  CHAIN_RPC_URL: 'https://base-mainnet.example/v2/key',
   ...overrides,
 });
 

@@ -51,6 +51,8 @@ export class AppConfig {
     siweChainIds: number[];
     /** JSON-RPC endpoint for smart-account (ERC-1271/6492) signatures; null: EOA signatures only. */
     chainRpcUrl: string | null;
+    /** SIWE_EOA_ONLY: production may run without chainRpcUrl, refusing smart accounts on purpose. */
+    eoaOnly: boolean;
     chainRpcTimeoutMs: number;
     clockSkewSeconds: number;
   };
@@ -176,6 +178,7 @@ export function parseEnv(env: Env): EnvSchema {
     SIWE_DOMAINS: list(env.SIWE_DOMAINS, production ? [] : DEV_SIWE_DOMAINS),
     SIWE_CHAIN_IDS: intList(env.SIWE_CHAIN_IDS, DEFAULT_SIWE_CHAIN_IDS),
     CHAIN_RPC_URL: blankToUndefined(env.CHAIN_RPC_URL)?.trim(),
+    SIWE_EOA_ONLY: bool(env.SIWE_EOA_ONLY, false),
     CHAIN_RPC_TIMEOUT_MS: int(env.CHAIN_RPC_TIMEOUT_MS, 5000),
     SIWE_CLOCK_SKEW_SECONDS: int(env.SIWE_CLOCK_SKEW_SECONDS, 60),
     HTTP_REQUEST_TIMEOUT_MS: int(env.HTTP_REQUEST_TIMEOUT_MS, 15_000),
@@ -263,6 +266,7 @@ export function buildConfig(parsed: EnvSchema, inputs: ConfigInputs = {}): AppCo
       siweDomains: parsed.SIWE_DOMAINS,
       siweChainIds: parsed.SIWE_CHAIN_IDS,
       chainRpcUrl: parsed.CHAIN_RPC_URL ?? null,
+      eoaOnly: parsed.SIWE_EOA_ONLY,
       chainRpcTimeoutMs: parsed.CHAIN_RPC_TIMEOUT_MS,
       clockSkewSeconds: parsed.SIWE_CLOCK_SKEW_SECONDS,
     },

@@ -10,6 +10,7 @@ const production = (overrides: Record<string, string | undefined> = {}) => ({
   MIGRATE_SECRET: 'a-good-migrate-secret-0123456789-Okapi',
   SESSION_SECRET,
   SIWE_DOMAINS: 'app.villa.cash',
+  CHAIN_RPC_URL: `https://base-mainnet.example/v2/${RPC_KEY}`,
   ...overrides,
 });
 
@@ -31,6 +32,7 @@ describe('loadConfig: Sign-In with Ethereum settings', () => {
       siweDomains: ['localhost:3000', 'localhost', '127.0.0.1:3000'],
       siweChainIds: [8453, 84532],
       chainRpcUrl: null,
+      eoaOnly: false,
       chainRpcTimeoutMs: 5000,
       clockSkewSeconds: 60,
     });
@@ -52,6 +54,7 @@ describe('loadConfig: Sign-In with Ethereum settings', () => {
       siweDomains: ['app.villa.cash', 'localhost:5173'],
       siweChainIds: [8453],
       chainRpcUrl: `https://base-mainnet.example/v2/${RPC_KEY}`,
+      eoaOnly: false,
       chainRpcTimeoutMs: 2500,
       clockSkewSeconds: 0,
     });
@@ -66,6 +69,33 @@ describe('loadConfig: Sign-In with Ethereum settings', () => {
       'SESSION_SECRET is required',
       'SIWE_DOMAINS is required',
     ]);
+  });
+
+  describe('CHAIN_RPC_URL in production: passkey smart accounts must be able to sign in', () => {
+    it.each([
+      ['missing', undefined, 'CHAIN_RPC_URL is required in production (passkey smart-account sign-in); set SIWE_EOA_ONLY=true to allow EOAs only'],
+      ['blank', '  ', 'CHAIN_RPC_URL is required in production (passkey smart-account sign-in); set SIWE_EOA_ONLY=true to allow EOAs only'],
+      ['not http(s)', `wss://rpc.example/${RPC_KEY}`, 'CHAIN_RPC_URL must be an http:// or https:// URL'],
+    ])('%s → one line naming it, never its value', (_case, value, problem) => {
+      const problems = problemsOf(production({ CHAIN_RPC_URL: value }));
+      expect(problems).toEqual([problem]);
+      expect(problems.join('\n')).not.toContain(RPC_KEY);
+    });
+
+    it('SIWE_EOA_ONLY=true lifts the requirement on purpose', () => {
+      expect(loadConfig(production({ CHAIN_RPC_URL: undefined, SIWE_EOA_ONLY: 'true' })).auth).toMatchObject({ chainRpcUrl: null, eoaOnly: true });
+    });
+
+    it('SIWE_EOA_ONLY=true beside a CHAIN_RPC_URL is a contradiction, anywhere', () => {
+      const problem = 'SIWE_EOA_ONLY=true says only EOAs may sign in, but CHAIN_RPC_URL is set: unset one of them';
+      expect(problemsOf(production({ SIWE_EOA_ONLY: 'true' }))).toEqual([problem]);
+      expect(problemsOf({ SIWE_EOA_ONLY: 'yes', CHAIN_RPC_URL: 'http://127.0.0.1:8545' })).toEqual([problem]);
+    });
+
+    it('outside production it stays optional; SIWE_EOA_ONLY must be a boolean', () => {
+      expect(loadConfig({}).auth.chainRpcUrl).toBeNull();
+      expect(problemsOf({ SIWE_EOA_ONLY: 'maybe' })).toEqual(['SIWE_EOA_ONLY must be true or false']);
+    });
   });
 
   it('refuses a short SESSION_SECRET anywhere, naming the variable and never the value', () => {

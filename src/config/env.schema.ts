@@ -198,9 +198,18 @@ export class EnvSchema {
   @Min(1, { each: true, message: 'SIWE_CHAIN_IDS must be a comma-separated list of integer chain ids' })
   SIWE_CHAIN_IDS: number[];
 
-  @IsOptional()
+  // Villa's users sign in with passkey smart accounts, whose signatures only the chain can check.
+  @ValidateIf((env: EnvSchema) => (isProduction(env) && env.SIWE_EOA_ONLY !== true) || env.CHAIN_RPC_URL !== undefined)
+  @IsString({ message: 'CHAIN_RPC_URL is required in production (passkey smart-account sign-in); set SIWE_EOA_ONLY=true to allow EOAs only' })
   @Matches(/^https?:\/\/[^\s/?#@]+(@[^\s/?#]+)?([/?#]\S*)?$/, { message: 'CHAIN_RPC_URL must be an http:// or https:// URL' })
   CHAIN_RPC_URL?: string;
+
+  @IsBoolean({ message: 'SIWE_EOA_ONLY must be true or false' })
+  @ValidateBy(
+    { name: 'eoaOnlyWithoutRpc', validator: { validate: (v: unknown, args) => !(v === true && (args?.object as EnvSchema).CHAIN_RPC_URL !== undefined) } },
+    { message: 'SIWE_EOA_ONLY=true says only EOAs may sign in, but CHAIN_RPC_URL is set: unset one of them' },
+  )
+  SIWE_EOA_ONLY: boolean;
 
   @IsInt({ message: 'CHAIN_RPC_TIMEOUT_MS must be an integer' })
   @Min(100)

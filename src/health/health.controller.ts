@@ -4,6 +4,9 @@ import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorResu
 import { JsonHttpException } from '../common/errors';
 import { RETRY_AFTER_SECONDS } from '../common/http-exception.filter';
 import { DatabaseProbe, ProbeTimeoutError } from '../database/database-probe';
+import { packageVersion } from './package-version';
+
+const VERSION = packageVersion();
 
 @ApiTags('health')
 @Controller()
@@ -21,11 +24,29 @@ export class HealthController {
     return { status: 'ok', timestamp: new Date().toISOString() };
   }
 
-  /** The contract's probe path, kept for existing monitors and e2e suites. */
+  /** The contract's probe path, kept for existing monitors and e2e suites; the old route also gave the version. */
   @Get('api/health')
-  @ApiOkResponse({ description: '{status:"ok", timestamp}' })
-  legacy(): { status: 'ok'; timestamp: string } {
-    return this.live();
+  @ApiOkResponse({ description: '{status:"ok", timestamp, version} (version: package.json\'s)' })
+  legacy(): { status: 'ok'; timestamp: string; version: string } {
+    return { ...this.live(), version: VERSION };
+  }
+
+  /** The old route's database check, answered by the readiness probe (its own kept-open connection). */
+  @Get('api/health/db')
+  @ApiOkResponse({ description: '{status:"healthy"}' })
+  @ApiServiceUnavailableResponse({ description: '{status:"unhealthy", error:"Database not available"}, with Retry-After' })
+  async legacyDatabase(): Promise<{ status: 'healthy' }> {
+    try {
+      await this.probe.ping();
+    } catch {
+      // Never the driver's message: a public route, and the old one's terms.
+      throw new JsonHttpException(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        { status: 'unhealthy', error: 'Database not available' },
+        { 'retry-after': RETRY_AFTER_SECONDS },
+      );
+    }
+    return { status: 'healthy' };
   }
 
   /** Readiness: the database answers a query within the timeout, on the probe's own connection. */

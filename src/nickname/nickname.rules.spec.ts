@@ -1,6 +1,15 @@
 import fc from 'fast-check';
+import { normalize } from 'viem/ens';
 import { DEFAULT_RESERVED_NICKNAMES } from '../config/env.schema';
-import { NicknameErrors, normalizeNickname, suggestionCandidates, validateNickname } from './nickname.rules';
+import {
+  ensLabel,
+  ensName,
+  nicknameOfEnsName,
+  NicknameErrors,
+  normalizeNickname,
+  suggestionCandidates,
+  validateNickname,
+} from './nickname.rules';
 
 const RESERVED = new Set(DEFAULT_RESERVED_NICKNAMES);
 const CONTRACT_SHAPE = /^[A-Za-z][A-Za-z0-9_]{2,29}$/;
@@ -88,5 +97,62 @@ describe('suggestionCandidates', () => {
 
   it('is deterministic for one seed (the check answers the same twice in a row)', () => {
     expect(suggestionCandidates('luna', 1_700_000_000_000)).toEqual(suggestionCandidates('luna', 1_700_000_000_000));
+  });
+});
+
+describe('ENS names', () => {
+  // Underscores (and so `--`) much more often than the contract shape draws them.
+  const anyNickname = fc.oneof(validName, fc.stringMatching(/^[A-Za-z][a-z_]{2,29}$/), fc.stringMatching(/^[a-z]{2}_{1,3}[a-z0-9_]{0,10}$/));
+  it.each([
+    ['Alice', 'alice.villa.cash'],
+    ['alice_bob', 'alice-bob.villa.cash'],
+    ['A_b_c', 'a-b-c.villa.cash'],
+    ['ends_', 'ends-.villa.cash'],
+    ['ab__c', null], // "ab--c": ENSIP-15 refuses -- in the third and fourth places
+    ['xn__abc', null], // punycode's "xn--" prefix is the same rule
+    ['abc__d', 'abc--d.villa.cash'],
+  ])('%s → %s', (nickname, expected) => {
+    expect(ensName(nickname, 'villa.cash')).toBe(expected);
+  });
+
+  it('viem refuses what the old answers were (an underscore inside a label)', () => {
+    expect(() => normalize('alice_bob.villa.cash')).toThrow(/underscore/);
+  });
+
+  it('property: every ens of a valid nickname passes viem/ens normalize unchanged, and maps back to the nickname', () => {
+    fc.assert(
+      fc.property(anyNickname, (nickname) => {
+        const name = ensName(nickname, 'villa.cash');
+        const label = nickname.toLowerCase().replaceAll('_', '-');
+        expect(name === null).toBe(label.slice(2, 4) === '--');
+        if (name === null) return;
+        expect(normalize(name)).toBe(name);
+        expect(nicknameOfEnsName(name, 'villa.cash')).toBe(normalizeNickname(nickname));
+        expect(nicknameOfEnsName(name.toUpperCase(), 'villa.cash')).toBe(normalizeNickname(nickname));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('property: labels never collide (two different nicknames, two different labels)', () => {
+    fc.assert(
+      fc.property(anyNickname, anyNickname, (a, b) => {
+        fc.pre(normalizeNickname(a) !== normalizeNickname(b));
+        const [la, lb] = [ensLabel(a), ensLabel(b)];
+        if (la !== null && lb !== null) expect(la).not.toBe(lb);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it.each([
+    ['alice_bob.villa.cash', 'an underscore in the label'],
+    ['ab--c.villa.cash', 'a label with -- in the third and fourth places'],
+    ['a.alice.villa.cash', 'a subdomain'],
+    ['alice.villa.cash.evil', 'another domain'],
+    ['alicevilla.cash', 'no dot before the domain'],
+    ['.villa.cash', 'an empty label'],
+  ])('nicknameOfEnsName(%s) is null: %s', (name) => {
+    expect(nicknameOfEnsName(name, 'villa.cash')).toBeNull();
   });
 });

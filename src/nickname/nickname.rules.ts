@@ -56,3 +56,33 @@ export function suggestionCandidates(normalizedBase: string, seed: number): stri
   }
   return [...out].filter((c) => c.length >= NICKNAME_MIN_LENGTH && c.length <= NICKNAME_MAX_LENGTH);
 }
+
+/**
+ * A nickname's ENS label: its lowercase form with `_` written as `-`, since ENSIP-15 allows `_` only
+ * at the start of a label (nicknames cannot contain `-`, so no two nicknames share a label). Null
+ * where the label is still not normalized: ENSIP-15 refuses `--` in the third and fourth places.
+ */
+export function ensLabel(nickname: string): string | null {
+  const label = nickname.toLowerCase().replaceAll('_', '-');
+  return label.slice(2, 4) === '--' ? null : label;
+}
+
+/** `<label>.<domain>`, or null when the nickname has no valid label (see ensLabel). */
+export function ensName(nickname: string, domain: string): string | null {
+  const label = ensLabel(nickname);
+  return label === null ? null : `${label}.${domain}`;
+}
+
+/**
+ * The normalized nickname whose ENS name `name` is (`Alice-Bob.villa.cash` → `alice_bob`), or null
+ * when `name` is not under `domain` or is not the ENS name of any nickname.
+ */
+export function nicknameOfEnsName(name: string, domain: string): string | null {
+  const lower = name.trim().toLowerCase();
+  const suffix = `.${domain}`;
+  if (!lower.endsWith(suffix)) return null;
+  const label = lower.slice(0, -suffix.length);
+  const nickname = label.replaceAll('-', '_');
+  // Only a label ensLabel writes: no `_`, no dot, no `--` in the third and fourth places.
+  return label !== '' && !label.includes('.') && ensLabel(nickname) === label ? nickname : null;
+}

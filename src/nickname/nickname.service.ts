@@ -5,7 +5,7 @@ import { JsonHttpException } from '../common/errors';
 import { AppConfig } from '../config/app-config';
 import { ProfileRepository } from '../profile/profile.repository';
 import { NicknameCheckResponse, NicknameLookupResponse } from './dto/nickname.response';
-import { NicknameErrors, suggestionCandidates, validateNickname } from './nickname.rules';
+import { ensName, nicknameOfEnsName, NicknameErrors, suggestionCandidates, validateNickname } from './nickname.rules';
 
 const MAX_SUGGESTIONS = 3;
 
@@ -55,21 +55,33 @@ export class NicknameService {
 
   /** Address → nickname, to greet a returning user. A miss is a 404 whose body is `null`. */
   async reverse(rawAddress: string): Promise<NicknameLookupResponse> {
-    const row = await this.profiles.findNicknameByAddress(parseAddress(rawAddress));
-    if (!row) throw new JsonHttpException(HttpStatus.NOT_FOUND, null);
-    return this.lookup(row);
+    const found = await this.byAddress(rawAddress);
+    if (!found) throw new JsonHttpException(HttpStatus.NOT_FOUND, null);
+    return found;
   }
 
-  /** Nickname (any case) → address. */
+  /** The same lookup as reverse, for the sign-up component: a miss is `404 {"error":"Nickname not found"}`. */
+  async address(rawAddress: string): Promise<NicknameLookupResponse> {
+    const found = await this.byAddress(rawAddress);
+    if (!found) throw new NotFoundException('Nickname not found');
+    return found;
+  }
+
+  /** Nickname (any case), or its full ENS name under ENS_DOMAIN (`alice-bob.villa.cash`), → address. */
   async resolve(raw: string): Promise<NicknameLookupResponse> {
-    const result = validateNickname(raw, new Set());
+    const result = validateNickname(nicknameOfEnsName(raw, this.ensDomain) ?? raw, new Set());
     // A name that breaks the rules cannot have been claimed: no need to ask the database.
     const row = result.valid ? await this.profiles.findByNormalizedNickname(result.normalized) : null;
     if (!row) throw new NotFoundException('Nickname not found');
     return this.lookup(row);
   }
 
+  private async byAddress(rawAddress: string): Promise<NicknameLookupResponse | null> {
+    const row = await this.profiles.findNicknameByAddress(parseAddress(rawAddress));
+    return row ? this.lookup(row) : null;
+  }
+
   private lookup(row: { address: string; nickname: string }): NicknameLookupResponse {
-    return { address: row.address, nickname: row.nickname, ens: `${row.nickname.toLowerCase()}.${this.ensDomain}` };
+    return { address: row.address, nickname: row.nickname, ens: ensName(row.nickname, this.ensDomain) };
   }
 }

@@ -1,24 +1,20 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiQuery,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AuthenticatedSession } from '../auth/authenticated-session';
 import { CurrentSession } from '../auth/current-session.decorator';
-import { SessionGuard } from '../auth/session.guard';
 import { ETag } from '../common/etag';
-import { RateLimit } from '../common/rate-limit';
 import { CreateProfileDto, UpdateNicknameDto } from './dto/profile.dto';
 import { ErrorResponse, ProfileBatchResponse, ProfileResponse } from './dto/profile.response';
+import { ProfileWrite } from './profile-write.decorator';
 import { ProfileService } from './profile.service';
 
 @ApiTags('profiles')
@@ -27,31 +23,17 @@ export class ProfileController {
   constructor(private readonly profiles: ProfileService) {}
 
   @Post('profile')
-  @RateLimit('writes')
-  @UseGuards(SessionGuard)
-  @ApiBearerAuth()
+  @ProfileWrite()
   @HttpCode(201)
   @ApiCreatedResponse({ type: ProfileResponse, description: 'Created or updated (201 for both, as before)' })
-  @ApiBadRequestResponse({ type: ErrorResponse })
-  @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'Authentication required' })
-  @ApiForbiddenResponse({
-    description: 'Session does not match address; or the nickname change limit or cooldown: {error, canChangeNickname:false, nextChangeAt?}',
-  })
   @ApiConflictResponse({ type: ErrorResponse, description: 'Nickname is already taken' })
   save(@CurrentSession() session: AuthenticatedSession, @Body() dto: CreateProfileDto): Promise<ProfileResponse> {
     return this.profiles.save(session, dto);
   }
 
   @Patch('profile')
-  @RateLimit('writes')
-  @UseGuards(SessionGuard)
-  @ApiBearerAuth()
+  @ProfileWrite()
   @ApiOkResponse({ type: ProfileResponse })
-  @ApiBadRequestResponse({ type: ErrorResponse })
-  @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'Authentication required' })
-  @ApiForbiddenResponse({
-    description: 'Session does not match address; or the nickname change limit or cooldown: {error, canChangeNickname:false, nextChangeAt?}',
-  })
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'This nickname is already taken' })
   changeNickname(@CurrentSession() session: AuthenticatedSession, @Body() dto: UpdateNicknameDto): Promise<ProfileResponse> {

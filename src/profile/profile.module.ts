@@ -21,7 +21,7 @@ import { ProfileService } from './profile.service';
         new ProfileRepository(em, { batchLookups: config.database.batchLookups, transactions }),
     },
   ],
-  // The Nickname module reads the same table through this repository.
-  exports: [ProfileRepository],
+  // The Nickname module reads the same table through this repository, and claims through the service's rules.
+  exports: [ProfileRepository, ProfileService],
 })
 export class ProfileModule {}

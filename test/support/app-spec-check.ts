@@ -13,6 +13,7 @@ export interface EnvVar {
 export interface Component {
   name: string;
   kind?: string;
+  github?: { repo?: string };
   build_command?: string;
   run_command?: string;
   environment_slug?: string;
@@ -20,7 +21,13 @@ export interface Component {
   health_check?: { http_path?: string };
   liveness_health_check?: { http_path?: string };
 }
+export interface IngressRule {
+  match?: { path?: { prefix?: string } };
+  component?: { name?: string; preserve_path_prefix?: unknown; rewrite?: string };
+}
 export interface AppSpec {
+  domains?: { domain: string; type?: string }[];
+  ingress?: { rules?: IngressRule[] };
   envs?: EnvVar[];
   services?: Component[];
   jobs?: Component[];
@@ -31,6 +38,12 @@ export interface PackageJson {
   scripts?: Record<string, string>;
   engines?: { node?: string };
 }
+
+/** The service that runs this app: the ingress sends the frontend's /api calls to it. */
+export const API_SERVICE = 'api';
+/** Variables that are secrets without saying so in their name (a JSON-RPC URL may carry an API key). */
+const SECRET_KEYS = new Set(['CHAIN_RPC_URL']);
+const isSecretKey = (key: string) => /SECRET/.test(key) || SECRET_KEYS.has(key);
 
 /** The PRE_DEPLOY job's command: the compiled migration CLI (devDependencies are pruned in the image). */
 export const MIGRATE_COMMAND = 'node dist/src/cli/migrate.js up';
@@ -65,9 +78,11 @@ const STAND_IN_SECRET = 'stand-in-secret-for-the-config-check-0123456789';
 const STAND_IN_URL = 'postgresql://villa:stand-in@db.example.invalid:25060/villa?sslmode=require';
 const STAND_IN_PEM = '-----BEGIN CERTIFICATE-----\nstand-in\n-----END CERTIFICATE-----';
 
+const STAND_IN_RPC_URL = 'https://rpc.example.invalid/v2/stand-in-key';
+
 /** What a variable holds at run time, with App Platform's bindings and stored secrets replaced by stand-ins. */
 function runtimeValue(v: EnvVar): string {
-  if (v.type === 'SECRET') return STAND_IN_SECRET;
+  if (v.type === 'SECRET') return v.key === 'CHAIN_RPC_URL' ? STAND_IN_RPC_URL : STAND_IN_SECRET;
   return String(v.value ?? '').replace(/\$\{([^}]+)\}/g, (_m, ref: string) =>
     ref.endsWith('.DATABASE_URL') ? STAND_IN_URL : ref.endsWith('.CA_CERT') ? STAND_IN_PEM : 'stand-in',
   );
@@ -139,7 +154,7 @@ export function checkAppSpec(spec: AppSpec, pkg: PackageJson, routes: Route[], s
   ];
   for (const [where, v] of declared) {
     if (v.value !== undefined && typeof v.value !== 'string') problems.push(`${where}: ${v.key} must be a string (quote it in YAML)`);
-    if (/SECRET/.test(v.key)) {
+    if (isSecretKey(v.key)) {
       if (v.type !== 'SECRET') problems.push(`${where}: ${v.key} is not type SECRET`);
       // An encrypted value (EV[…]) as App Platform returns it is not plaintext.
       if (v.value !== undefined && v.value !== '' && !/^EV\[/.test(String(v.value))) problems.push(`${where}: ${v.key} has a plaintext value in the spec`);
@@ -153,10 +168,21 @@ export function checkAppSpec(spec: AppSpec, pkg: PackageJson, routes: Route[], s
     }
   }
 
+  // This app's components are the api service and what is built from its repository; others (the
+  // frontend, on the same domain) only share the app-level variables and the ingress.
+  const api = (spec.services ?? []).find((c) => c.name === API_SERVICE);
+  if (!api) problems.push(`services: no service named ${API_SERVICE} (the one that runs this app)`);
+  const ours = (c: Component) => c === api || (api?.github?.repo !== undefined && c.github?.repo === api.github.repo);
   const runsApp: [string, Component][] = [
-    ...(spec.services ?? []).map((c): [string, Component] => [`services.${c.name}`, c]),
-    ...(spec.jobs ?? []).map((c): [string, Component] => [`jobs.${c.name}`, c]),
+    ...(spec.services ?? []).filter(ours).map((c): [string, Component] => [`services.${c.name}`, c]),
+    ...(spec.jobs ?? []).filter(ours).map((c): [string, Component] => [`jobs.${c.name}`, c]),
   ];
+  const others = [...(spec.services ?? []), ...(spec.workers ?? []), ...(spec.jobs ?? [])].filter((c) => !ours(c));
+  if (others.length > 0) {
+    for (const v of (spec.envs ?? []).filter((v) => isSecretKey(v.key))) {
+      problems.push(`envs: ${v.key} is app-wide, so ${others.map((c) => c.name).join(', ')} (not this app) ${others.length === 1 ? 'gets' : 'get'} it too: declare it on this app's components`);
+    }
+  }
   for (const [where, component] of runsApp) {
     const env = new Map<string, EnvVar>([...(spec.envs ?? []), ...(component.envs ?? [])].map((v) => [v.key, v]));
     const url = env.get('DATABASE_URL');
@@ -184,13 +210,15 @@ export function checkAppSpec(spec: AppSpec, pkg: PackageJson, routes: Route[], s
     }
   }
 
-  for (const service of spec.services ?? []) {
+  for (const service of (spec.services ?? []).filter(ours)) {
     for (const check of ['health_check', 'liveness_health_check'] as const) {
       const path = service[check]?.http_path;
       if (check === 'health_check' && !path) problems.push(`services.${service.name}: no health_check.http_path`);
       if (path && !routes.some((r) => routeMatches(r, 'GET', path))) problems.push(`services.${service.name}: ${check}.http_path ${path} is not a GET route of the app`);
     }
   }
+
+  if (api) problems.push(...sameOriginProblems(spec, api, components, routes));
 
   const migrate = (spec.jobs ?? []).find((j) => j.kind === 'PRE_DEPLOY' && j.run_command === MIGRATE_COMMAND);
   if (!migrate) problems.push(`jobs: no PRE_DEPLOY job runs the migrations ("${MIGRATE_COMMAND}")`);
@@ -204,6 +232,50 @@ export function checkAppSpec(spec: AppSpec, pkg: PackageJson, routes: Route[], s
   const newer = [25, 26, 27, 28, 29, 30, 31, 32].find((major) => satisfies(`${major}.0.0`, engines));
   if (!satisfies(`${PRODUCTION_NODE_MAJOR}.99.0`, engines) || newer !== undefined) {
     problems.push(`package.json engines.node "${engines}" must let the buildpack pick Node ${PRODUCTION_NODE_MAJOR} and nothing newer${newer ? ` (it allows ${newer})` : ''}`);
+  }
+  return problems;
+}
+
+/** The ingress rule App Platform picks for `path`: the longest prefix that matches it at a segment boundary. */
+function ingressRuleFor(rules: IngressRule[], path: string): IngressRule | undefined {
+  const matching = rules.filter((r) => {
+    const prefix = (r.match?.path?.prefix ?? '/').replace(/\/$/, '');
+    return prefix === '' || path === prefix || path.startsWith(`${prefix}/`);
+  });
+  return matching.sort((a, b) => (b.match?.path?.prefix ?? '/').length - (a.match?.path?.prefix ?? '/').length)[0];
+}
+
+/**
+ * The frontend calls `/api/…` on its own origin (its CSP allows no other host): every /api route of
+ * the app must reach the api service through the ingress with its path intact, and every domain the
+ * app serves must be a SIWE domain, or sign-ins and cookie writes from it are refused.
+ */
+function sameOriginProblems(spec: AppSpec, api: Component, components: Set<string>, routes: Route[]): string[] {
+  const problems: string[] = [];
+  const rules = spec.ingress?.rules ?? [];
+  for (const rule of rules) {
+    const target = rule.component?.name;
+    if (target !== undefined && !components.has(target)) problems.push(`ingress: ${rule.match?.path?.prefix ?? '/'} routes to ${target}, which is not a component of the app`);
+  }
+  const apiRoutes = [...new Set(routes.filter((r) => r.path.startsWith('/api/')).map((r) => r.path.replace(/:[^/]+/g, 'x')))];
+  const routedElsewhere = new Set<string>();
+  const trimmed = new Set<string>();
+  for (const path of apiRoutes) {
+    const rule = ingressRuleFor(rules, path);
+    if (rule?.component?.name !== api.name) routedElsewhere.add(rule?.component?.name ?? 'nothing');
+    else if (rule.component.preserve_path_prefix !== true && (rule.match?.path?.prefix ?? '/') !== '/') trimmed.add(rule.match!.path!.prefix!);
+  }
+  if (rules.length === 0) problems.push(`ingress: no rules: the frontend's /api calls must reach services.${api.name} on the frontend's own domain (docs/deploy.md)`);
+  else {
+    for (const name of routedElsewhere) problems.push(`ingress: /api routes of the app go to ${name}, not to services.${api.name}`);
+    for (const prefix of trimmed) problems.push(`ingress: ${prefix} reaches services.${api.name} with the prefix trimmed: set component.preserve_path_prefix: true (the app's routes start with /api)`);
+  }
+
+  const env = new Map([...(spec.envs ?? []), ...(api.envs ?? [])].map((v) => [v.key, v]));
+  const siweDomains = new Set(String(env.get('SIWE_DOMAINS')?.value ?? '').split(',').map((d) => d.trim().toLowerCase()).filter(Boolean));
+  if ((spec.domains ?? []).length === 0) problems.push('domains: none: the app needs the frontend\'s domain, where /api reaches this service');
+  for (const { domain } of spec.domains ?? []) {
+    if (!siweDomains.has(domain.toLowerCase())) problems.push(`domains: ${domain} is not in SIWE_DOMAINS: sign-ins from it, and cookie writes from its pages, would be refused`);
   }
   return problems;
 }

@@ -51,6 +51,16 @@ export function siweMessage(address: `0x${string}`, nonce: string, overrides: Pa
   });
 }
 
+/** A wallet's answer to a sign-in request: the EIP-4361 message for `nonce` and its personal_sign signature. */
+export async function signedSiwe(
+  account: PrivateKeyAccount,
+  nonce: string,
+  overrides: Partial<SiweMessage> = {},
+): Promise<{ message: string; signature: `0x${string}` }> {
+  const message = siweMessage(account.address, nonce, overrides);
+  return { message, signature: await account.signMessage({ message }) };
+}
+
 /**
  * The real sign-in, as a frontend does it: nonce → SIWE message → personal_sign → verify.
  * A fresh throw-away key unless `account` is given. Time is the app's clock: a test that moved
@@ -62,10 +72,7 @@ export async function signIn(
   account: PrivateKeyAccount = newAccount(),
   overrides: Partial<SiweMessage> = {},
 ): Promise<SignedIn> {
-  const nonce = await requestNonce(baseUrl);
-  const message = siweMessage(account.address, nonce, overrides);
-  const signature = await account.signMessage({ message });
-  const res = await post(baseUrl, '/api/auth/verify', { message, signature });
+  const res = await post(baseUrl, '/api/auth/verify', await signedSiwe(account, await requestNonce(baseUrl), overrides));
   if (res.status !== 200 || typeof res.body.token !== 'string') {
     throw new Error(`POST /api/auth/verify answered ${res.status} ${JSON.stringify(res.body)}`);
   }

@@ -6,7 +6,7 @@ export class NonceResponse {
 }
 
 export class TokenResponse {
-  @ApiProperty({ description: 'Send as `Authorization: Bearer <token>`' }) token: string;
+  @ApiProperty({ description: 'Send as `Authorization: Bearer <token>`; a browser on the frontend\'s origin can rely on the session cookie set with it instead' }) token: string;
   @ApiProperty({ description: 'The signed-in address, lowercase' }) address: string;
   @ApiProperty({ format: 'date-time' }) expiresAt: string;
 }

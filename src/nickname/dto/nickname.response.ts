@@ -12,5 +12,11 @@ export class NicknameCheckResponse {
 export class NicknameLookupResponse {
   @ApiProperty() address: string;
   @ApiProperty() nickname: string;
-  @ApiProperty({ example: 'alice.villa.cash' }) ens: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'alice-bob.villa.cash',
+    description: 'The ENS name: the lowercase nickname with `_` as `-`, under ENS_DOMAIN; null where that label is not ENSIP-15-normalized (`--` in its third and fourth places)',
+  })
+  ens: string | null;
 }
