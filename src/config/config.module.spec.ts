@@ -15,6 +15,7 @@ const production = {
   MIGRATE_SECRET: 'a-good-migrate-secret-0123456789-Okapi',
   SESSION_SECRET: 'a-good-session-secret-0123456789-Narwhal',
   SIWE_DOMAINS: 'app.villa.cash',
+  CHAIN_RPC_URL: 'https://rpc.example',
 };
 
 describe('loadConfigModule (@nestjs/config)', () => {
