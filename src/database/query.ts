@@ -34,37 +34,40 @@ export async function run<T>(em: SqlEntityManager, query: { execute(): Promise<T
 }
 
 class Parameter {
-  constructor(readonly index: number) {}
+  constructor(readonly key: number | string) {}
 }
 
 /**
- * A query built and compiled once, at boot, run on the pool (never inside a transaction); each run
- * binds its arguments to the compiled statement's parameters (`param(i)` takes `params[i]` of `run`).
- * For the hot read paths: building and compiling a Kysely query per request cost ~14 µs here.
+ * A query built and compiled once, at boot; each run binds its arguments to the compiled statement's
+ * parameters (`param(k)` takes `params[k]` of `run`: an index into an array, or a name in an object).
+ * Building and compiling a Kysely query cost ~14 µs here, a tenth of a read's CPU and ~95 µs of the
+ * four statements of a write (docs/performance.md, "The stack move"): the hot reads and the writes'
+ * statements are compiled once. `run` sends it on the pool, or on `db` (a write's transaction).
  */
 export class PreparedQuery<Row> {
   private readonly db: Db;
   private readonly compiled: CompiledQuery<Row>;
-  /** Per compiled parameter: the index of the argument it takes, or the constant it was built with. */
-  private readonly bindings: ({ arg: number } | { value: unknown })[];
+  /** Per compiled parameter: the argument it takes, or the constant it was built with. */
+  private readonly bindings: ({ arg: number | string } | { value: unknown })[];
 
   constructor(
     private readonly em: SqlEntityManager,
-    build: (db: Db, param: <T>(index: number) => T) => Compilable<Row>,
+    build: (db: Db, param: <T>(key: number | string) => T) => Compilable<Row>,
   ) {
     this.db = kyselyOf(em);
-    this.compiled = build(this.db, (index) => new Parameter(index) as never).compile();
-    this.bindings = this.compiled.parameters.map((p) => (p instanceof Parameter ? { arg: p.index } : { value: p }));
+    this.compiled = build(this.db, (key) => new Parameter(key) as never).compile();
+    this.bindings = this.compiled.parameters.map((p) => (p instanceof Parameter ? { arg: p.key } : { value: p }));
   }
 
   get sql(): string {
     return this.compiled.sql;
   }
 
-  async run(params: readonly unknown[]): Promise<Row[]> {
-    const parameters = this.bindings.map((b) => ('arg' in b ? params[b.arg] : b.value));
+  async run(params: readonly unknown[] | Readonly<Record<string, unknown>>, db: Db = this.db): Promise<Row[]> {
+    const args = params as Readonly<Record<number | string, unknown>>;
+    const parameters = this.bindings.map((b) => ('arg' in b ? args[b.arg] : b.value));
     try {
-      return (await this.db.executeQuery<Row>({ ...this.compiled, parameters })).rows;
+      return (await db.executeQuery<Row>({ ...this.compiled, parameters })).rows;
     } catch (err) {
       throw this.em.getDriver().convertException(err as Error);
     }

@@ -1,7 +1,7 @@
-import { EntityManager, EntityRepository, SqlEntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { EntityManager, EntityRepository, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import type { ExpressionBuilder, SelectQueryBuilder } from 'kysely';
 import { KeyedLookup, keyedLookup } from '../database/keyed-lookup';
-import { Database, Db, isoTimestamp, kyselyOf, PreparedQuery, run } from '../database/query';
+import { Database, Db, isoTimestamp, kyselyOf, PreparedQuery } from '../database/query';
 import type { WriteTransactions } from '../database/write-transactions';
 import { Profile } from './profile.entity';
 
@@ -131,11 +131,13 @@ export class ProfileRepository extends EntityRepository<Profile> {
   private readonly byNormalizedNickname: KeyedLookup<Lookup & { normalized?: string }>;
   private readonly taken: KeyedLookup<{ n: string }>;
   private readonly transactions: WriteTransactions;
+  private readonly writes: WriteStatements;
 
   constructor(em: EntityManager, options: ProfileRepositoryOptions) {
     super(em, Profile);
     this.db = kyselyOf(em);
     this.transactions = options.transactions;
+    this.writes = writeStatements(em);
     this.byAddress = preparedLookup<ProfileRecord>(em, options, READS.byAddress, READS.byAddresses, (r) => r.address);
     this.nicknameByAddress = preparedLookup<Lookup>(em, options, READS.nicknameByAddress, READS.nicknamesByAddresses, (r) => r.address);
     this.byNormalizedNickname = preparedLookup<Lookup & { normalized?: string }>(
@@ -179,40 +181,52 @@ export class ProfileRepository extends EntityRepository<Profile> {
    * waits and the connections it may hold are bounded (WriteTransactions).
    */
   transaction<T>(work: (tx: ProfileTransaction) => Promise<T>): Promise<T> {
-    return this.transactions.run(this.db, (trx) => work(new ProfileTransaction(this.em, trx)));
+    return this.transactions.run(this.db, (trx) => work(new ProfileTransaction(this.writes, trx)));
   }
 }
+
+/** A write's statements, compiled once at boot (ProfileRepository); run on the transaction's connection. */
+function writeStatements(em: EntityManager) {
+  return {
+    findForUpdate: new PreparedQuery(em, (db, param) => READS.byAddress(db, param<string>('address')).forUpdate()),
+    insert: new PreparedQuery(em, (db, param) =>
+      db
+        .insertInto('Profile')
+        .values({ address: param<string>('address'), ...columnsOf(param), created_at: param<Date>('now'), updated_at: param<Date>('now') })
+        .onConflict((oc) => oc.column('address').doNothing())
+        .returning(profileColumns),
+    ),
+    update: new PreparedQuery(em, (db, param) =>
+      db
+        .updateTable('Profile')
+        .set({ ...columnsOf(param), updated_at: param<Date>('now') })
+        .where('address', '=', param<string>('address'))
+        .returning(profileColumns),
+    ),
+  };
+}
+type WriteStatements = ReturnType<typeof writeStatements>;
 
 /** The queries of one write transaction, on its connection. */
 export class ProfileTransaction {
   constructor(
-    private readonly em: SqlEntityManager,
+    private readonly statements: WriteStatements,
     private readonly db: Db,
   ) {}
 
   async findForUpdate(address: string): Promise<ProfileRecord | null> {
-    const [row] = await run(this.em, READS.byAddress(this.db, address).forUpdate());
+    const [row] = await this.statements.findForUpdate.run({ address }, this.db);
     return row ?? null;
   }
 
   /** Inserts a new profile; null when another request created this address first. */
   async insert(address: string, values: ProfileWrite, now: Date): Promise<ProfileRecord | null> {
-    const query = this.db
-      .insertInto('Profile')
-      .values({ address, ...columnsOf(values), created_at: now, updated_at: now })
-      .onConflict((oc) => oc.column('address').doNothing())
-      .returning(profileColumns);
-    const [row] = await this.guard(() => run(this.em, query));
+    const [row] = await this.guard(() => this.statements.insert.run({ ...values, address, now }, this.db));
     return row ?? null;
   }
 
   async update(address: string, values: ProfileWrite, now: Date): Promise<ProfileRecord> {
-    const query = this.db
-      .updateTable('Profile')
-      .set({ ...columnsOf(values), updated_at: now })
-      .where('address', '=', address)
-      .returning(profileColumns);
-    const [row] = await this.guard(() => run(this.em, query));
+    const [row] = await this.guard(() => this.statements.update.run({ ...values, address, now }, this.db));
     return row;
   }
 
@@ -228,15 +242,15 @@ export class ProfileTransaction {
   }
 }
 
-/** A write's values by column name: nothing positional to swap. */
-function columnsOf(values: ProfileWrite) {
+/** A write's columns by name, each bound to the ProfileWrite field of the same meaning: nothing positional to swap. */
+function columnsOf(param: <T>(key: keyof ProfileWrite) => T) {
   return {
-    nickname: values.nickname,
-    nickname_normalized: values.nicknameNormalized,
-    avatar_style: values.avatarStyle,
-    avatar_selection: values.avatarSelection,
-    avatar_variant: values.avatarVariant,
-    nickname_change_count: values.nicknameChangeCount,
-    last_nickname_change: values.lastNicknameChange,
+    nickname: param<string>('nickname'),
+    nickname_normalized: param<string>('nicknameNormalized'),
+    avatar_style: param<string | null>('avatarStyle'),
+    avatar_selection: param<string | null>('avatarSelection'),
+    avatar_variant: param<number | null>('avatarVariant'),
+    nickname_change_count: param<number>('nicknameChangeCount'),
+    last_nickname_change: param<Date | null>('lastNicknameChange'),
   } satisfies Partial<Database['Profile']>;
 }
