@@ -5,8 +5,8 @@ import { currentTarget } from './support/pg-target';
 import { startTestApp, TestApp } from './support/test-app';
 
 // A file of its own: two apps on one database, and Nest's static Logger follows the last app created.
-// Server only: two apps and the suite's own connection are three sessions, more than the embedded
-// PGlite serves; and production requires DATABASE_URL, so no production app runs on the embedded one.
+// The production describe runs on a server only: production requires DATABASE_URL, so no production
+// app runs on the embedded database (whose test pool serves the two apps plus the suite's connection).
 const describeOnServer = currentTarget().mode === 'server' ? describe : describe.skip;
 
 const nonceRow = async (t: TestApp, nonce: string) =>
@@ -16,7 +16,7 @@ const sessionCount = async (t: TestApp, address: string) =>
 const verify = (t: TestApp, message: string, signature: string) =>
   request(t.url).post('/api/auth/verify').send({ message, signature });
 
-describeOnServer('auth: bounded signature attempts per nonce, across two instances on one database', () => {
+describe('auth: bounded signature attempts per nonce, across two instances on one database', () => {
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {
